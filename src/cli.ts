@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// The one entry point: parses the subcommand and its flags, then hands off to the module that owns it.
+// Subcommand modules are imported lazily so that `explain` does not pay for loading the Kubernetes client.
+import { Command, CommanderError, Option } from "commander";
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command("pod-health-operator")
+    .description("What is really wrong with every pod: kubectl-exact status, health, crash loops, probe failures.")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+
+  program
+    .command("explain")
+    .description("derive STATUS, READY, RESTARTS and a health verdict for pods read from a file or stdin")
+    .argument("[file]", "a Pod or a List of pods as YAML or JSON (`-` or nothing for stdin)")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json", "yaml"]).default("table"))
+    .option("--now <time>", "the time to measure ages from, RFC3339 (default: the clock)")
+    .action(async (file: string | undefined, opts: { output: "table" | "json" | "yaml"; now?: string }) => {
+      const { explainCommand } = await import("./explain/command.js");
+      exitCode = await explainCommand(file, opts, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+    });
+
+  // SUBCOMMANDS: each further subcommand registers itself here with its own flags and a lazy import.
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    throw err;
+  }
+  return exitCode;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`pod-health-operator: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
