@@ -1,0 +1,103 @@
+// Building the whole desired PodHealthReport for a pod from the pod, its events and the previous report.
+import { derivePodStatus } from "../status/index.js";
+import type { ContainerSummary, Pod } from "../status/types.js";
+import type { BuildReportInput, PodHealthReport, ReportCondition, ReportContainer, ReportStatus } from "./types.js";
+import { foldCounts } from "./counts.js";
+import { podProbes } from "./probes.js";
+import { resizeState } from "./resize.js";
+import { API_VERSION, KIND, MANAGED_BY, MANAGED_BY_LABEL } from "./resource.js";
+import { formatTime, truncateOrNull } from "./text.js";
+
+/**
+ * The desired report: apiVersion, kind, metadata (name, namespace, labels, ownerReferences), spec and status.
+ * The previous report's status is the only memory: counts continue from it, and a previous report of another
+ * pod with the same name (another uid) is ignored.
+ * Throws when the pod has no name, namespace or uid: without them there is nothing to own the report.
+ */
+export function buildReport(input: BuildReportInput): PodHealthReport {
+  const { pod, events, now, options } = input;
+  const { name, namespace, uid } = podIdentity(pod);
+  const previous = input.previous?.spec?.podUID === uid ? input.previous.status : undefined;
+  const derived = input.derived ?? derivePodStatus(pod, now);
+  const max = options.maxMessageLength;
+
+  const counts = foldCounts({ pod, events, previous, now, options });
+  const observedAt = formatTime(now.getTime());
+
+  const status: ReportStatus = {
+    status: derived.status,
+    ready: derived.ready,
+    restarts: derived.restarts,
+    lastRestartTime: derived.lastRestartTime,
+    phase: derived.phase,
+    health: derived.health,
+    reason: truncateOrNull(derived.reason, max),
+    message: truncateOrNull(derived.message, max),
+    containers: derived.containers.map((c) => reportContainer(c, max)),
+    conditions: (pod.status?.conditions ?? []).filter((c) => c.type).map((c): ReportCondition => ({
+      type: c.type ?? "",
+      status: c.status ?? "Unknown",
+      reason: truncateOrNull(c.reason, max),
+      message: truncateOrNull(c.message, max),
+      lastTransitionTime: c.lastTransitionTime || null,
+    })),
+    qosClass: pod.status?.qosClass || null,
+    nodeName: pod.spec?.nodeName || null,
+    probes: podProbes(pod),
+    resize: resizeState(pod),
+    crashLoop: counts.crashLoop,
+    probeFailures: counts.probeFailures,
+    lastTransitionTime: keptTransitionTime(previous, derived.status) ?? observedAt,
+    observedAt,
+    tracking: counts.tracking,
+  };
+
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    metadata: {
+      name,
+      namespace,
+      labels: { [MANAGED_BY_LABEL]: MANAGED_BY },
+      ownerReferences: [{ apiVersion: "v1", kind: "Pod", name, uid, controller: false, blockOwnerDeletion: false }],
+    },
+    spec: { podName: name, podUID: uid },
+    status,
+  };
+}
+
+function podIdentity(pod: Pod): { name: string; namespace: string; uid: string } {
+  const { name, namespace, uid } = pod.metadata ?? {};
+  if (!name || !namespace || !uid) {
+    throw new Error(`build report: pod ${namespace ?? "?"}/${name ?? "?"} lacks metadata.name, namespace or uid`);
+  }
+  return { name, namespace, uid };
+}
+
+function reportContainer(c: ContainerSummary, max: number): ReportContainer {
+  return {
+    name: c.name,
+    kind: c.kind,
+    state: c.state,
+    reason: truncateOrNull(c.reason, max),
+    message: truncateOrNull(c.message, max),
+    exitCode: c.exitCode,
+    signal: c.signal,
+    ready: c.ready,
+    started: c.started,
+    restartCount: c.restartCount,
+    lastTermination: c.lastTermination && {
+      reason: truncateOrNull(c.lastTermination.reason, max),
+      exitCode: c.lastTermination.exitCode,
+      finishedAt: c.lastTermination.finishedAt,
+    },
+    image: c.image,
+  };
+}
+
+type PreviousStatus = Partial<ReportStatus> | undefined;
+
+/** The previous transition time while STATUS stays the same; null when it changed or there is none. */
+function keptTransitionTime(previous: PreviousStatus, status: string): string | null {
+  return previous !== undefined && previous.status === status && previous.lastTransitionTime ? previous.lastTransitionTime : null;
+}

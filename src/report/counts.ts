@@ -1,0 +1,80 @@
+// The counting half of a report: probe failures, crash loops and the bookkeeping that keeps them exact, folded
+// from the previous report's status, the pod's state and its events. Needs no status engine, so it is tested alone.
+import type { Pod } from "../status/types.js";
+import type {
+  ContainerTracking,
+  CoreEvent,
+  CrashLoop,
+  EventCursor,
+  ProbeFailures,
+  ReportOptions,
+  ReportStatus,
+  ReportTracking,
+} from "./types.js";
+import { foldCrashLoop, NO_CRASH_LOOP, type CrashLoopState } from "./crash-loop.js";
+import { foldEvents, type EventMemory } from "./event-cursors.js";
+import { trackedEvents } from "./events.js";
+import { foldProbeFailures } from "./probe-failures.js";
+
+export interface CountsInput {
+  pod: Pod;
+  events: readonly CoreEvent[];
+  /** The previous report's status, already checked to be about this pod (same uid); it may lack fields. */
+  previous: Partial<ReportStatus> | null | undefined;
+  now: Date;
+  options: ReportOptions;
+}
+
+export interface Counts {
+  crashLoop: CrashLoop;
+  probeFailures: ProbeFailures;
+  tracking: ReportTracking;
+}
+
+export function foldCounts({ pod, events, previous, now, options }: CountsInput): Counts {
+  const folded = foldEvents(previousEventMemory(previous), trackedEvents(pod, events), options.eventCursorLimit);
+  const probeFailures = foldProbeFailures(previousProbeFailures(previous), folded.counted, options);
+  const crash = foldCrashLoop(previousCrashLoop(previous), pod, folded.counted, now);
+  return {
+    crashLoop: crash.crashLoop,
+    probeFailures,
+    tracking: { events: folded.memory.cursors, eventsCountedUntil: folded.memory.countedUntil, containers: crash.containers },
+  };
+}
+
+// The previous report comes from the API server and may predate a field or have lost one: read it defensively.
+
+type PreviousStatus = Partial<ReportStatus> | null | undefined;
+
+function previousEventMemory(previous: PreviousStatus): EventMemory {
+  const tracking = previous?.tracking;
+  const cursors = (tracking?.events ?? []).filter(
+    (c: Partial<EventCursor>): c is EventCursor =>
+      typeof c?.uid === "string" && typeof c.count === "number" && typeof c.time === "string",
+  );
+  return { cursors, countedUntil: tracking?.eventsCountedUntil ?? null };
+}
+
+function previousProbeFailures(previous: PreviousStatus): ProbeFailures | null {
+  const p = previous?.probeFailures;
+  if (p == null) return null;
+  const n = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+  return {
+    total: n(p.total),
+    liveness: n(p.liveness),
+    readiness: n(p.readiness),
+    startup: n(p.startup),
+    hooks: n(p.hooks),
+    warnings: n(p.warnings),
+    history: Array.isArray(p.history) ? p.history.filter((h) => typeof h?.message === "string" && typeof h.time === "string") : [],
+  };
+}
+
+function previousCrashLoop(previous: PreviousStatus): CrashLoopState | null {
+  if (previous == null) return null;
+  const containers = (previous.tracking?.containers ?? []).filter(
+    (c: Partial<ContainerTracking>): c is ContainerTracking =>
+      typeof c?.name === "string" && typeof c.restartCount === "number" && typeof c.countedRestartCount === "number",
+  );
+  return { crashLoop: { ...NO_CRASH_LOOP, ...previous.crashLoop }, containers };
+}

@@ -1,0 +1,110 @@
+// Counting entries into CrashLoopBackOff from container state transitions and BackOff events.
+//
+// The kubelet backs a container instance off at most once, between its death and the next start, while the
+// status shows Waiting(CrashLoopBackOff) at that instance's restartCount. So an entry is identified by
+// (container, restartCount), and the rule is:
+//   1. Observed: a container seen in Waiting(CrashLoopBackOff) at restartCount r counts one entry, unless the
+//      entry at r was already counted (`countedRestartCount >= r`). Re-reading the same state counts nothing;
+//      Waiting(CrashLoopBackOff) → Running → Waiting(CrashLoopBackOff) counts at each new restartCount.
+//   2. Missed inside a loop: when the previous observation was Waiting(CrashLoopBackOff) at q, the restartCount
+//      values strictly between q and r were instances that lived and died unseen while the loop ran; each was
+//      backed off, so each counts.
+//   3. Missed otherwise (the previous observation was not a back-off, or there was none): the values in
+//      [q, r) (in [1, r) at first sight, since the kubelet restarts a first death at once) may or may not have
+//      been backed off. Newly counted BackOff events of the container are the evidence: each counts one entry,
+//      up to the number of such values, after one is set against an entry observed now. BackOff events repeat
+//      on every kubelet sync during a back-off, so they bound entries from above but never identify them.
+//   4. A restartCount lower than the last one observed is a stale read (an old cache after a relist) and
+//      changes nothing.
+// The bookkeeping lives in the report's status, so the count survives operator restarts, and every rule is
+// idempotent for the same pod state and the same events.
+import type { ContainerStatus, Pod } from "../status/types.js";
+import type { ContainerTracking, CrashLoop } from "./types.js";
+import type { CountedEvent } from "./event-cursors.js";
+import { compareStrings } from "./event-cursors.js";
+import { formatTime, parseTime } from "./text.js";
+
+export const NO_CRASH_LOOP: Readonly<CrashLoop> = Object.freeze({ count: 0, lastEnteredTime: null, container: null });
+
+export interface CrashLoopState {
+  crashLoop: CrashLoop;
+  containers: ContainerTracking[];
+}
+
+export function foldCrashLoop(
+  previous: CrashLoopState | null,
+  pod: Pod,
+  counted: readonly CountedEvent[],
+  now: Date,
+): CrashLoopState {
+  const tracked = new Map((previous?.containers ?? []).map((c) => [c.name, c]));
+  const backOffs = backOffIncreases(counted);
+  let { count, lastEnteredTime, container } = previous?.crashLoop ?? NO_CRASH_LOOP;
+  const containers: ContainerTracking[] = [];
+
+  for (const status of containerStatuses(pod)) {
+    const name = status.name ?? "";
+    const before = tracked.get(name);
+    const step = stepContainer(before, status, backOffs.get(name) ?? 0);
+    containers.push(step.tracking);
+    if (step.entries === 0) continue;
+    count += step.entries;
+    const entered = formatTime(parseTime(status.lastState?.terminated?.finishedAt) ?? now.getTime());
+    if (isNewer(entered, name, lastEnteredTime, container)) {
+      lastEnteredTime = entered;
+      container = name;
+    }
+  }
+  return { crashLoop: { count, lastEnteredTime, container }, containers };
+}
+
+/** One container's new entries and bookkeeping; exported for tests of the rule itself. */
+export function stepContainer(
+  before: ContainerTracking | undefined,
+  status: ContainerStatus,
+  backOffIncrease: number,
+): { entries: number; tracking: ContainerTracking } {
+  const name = status.name ?? "";
+  const restartCount = status.restartCount ?? 0;
+  const inBackOff = status.state?.waiting?.reason === "CrashLoopBackOff";
+  if (before !== undefined && restartCount < before.restartCount) return { entries: 0, tracking: before };
+
+  const counted = before?.countedRestartCount ?? -1;
+  const observed = inBackOff && restartCount > counted ? 1 : 0;
+  let missed: number;
+  if (before?.crashLoopBackOff) {
+    missed = Math.max(0, restartCount - Math.max(before.restartCount + 1, counted + 1));
+  } else {
+    const from = Math.max(before?.restartCount ?? 1, counted + 1);
+    missed = Math.min(Math.max(0, restartCount - from), Math.max(0, backOffIncrease - observed));
+  }
+  return {
+    entries: observed + missed,
+    tracking: {
+      name,
+      restartCount,
+      crashLoopBackOff: inBackOff,
+      countedRestartCount: observed === 1 ? restartCount : counted,
+    },
+  };
+}
+
+/** Init and regular containers: the ones that restart. Ephemeral containers never do. */
+function containerStatuses(pod: Pod): ContainerStatus[] {
+  return [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].filter((s) => s.name);
+}
+
+function backOffIncreases(counted: readonly CountedEvent[]): Map<string, number> {
+  const byContainer = new Map<string, number>();
+  for (const { event, delta } of counted) {
+    if (event.meaning.kind !== "back-off" || event.container === null || delta <= 0) continue;
+    byContainer.set(event.container, (byContainer.get(event.container) ?? 0) + delta);
+  }
+  return byContainer;
+}
+
+function isNewer(time: string, name: string, lastTime: string | null, lastName: string | null): boolean {
+  if (lastTime === null) return true;
+  const diff = (parseTime(time) ?? 0) - (parseTime(lastTime) ?? 0);
+  return diff > 0 || (diff === 0 && compareStrings(name, lastName ?? "") < 0);
+}

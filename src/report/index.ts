@@ -1,0 +1,20 @@
+// The report module's public surface: build the desired PodHealthReport for a pod, and tell whether a write
+// is needed. Pure: no client, no logger, no clock (time comes in as `now`).
+export { buildReport } from "./build.js";
+export { reportChanged, reportDiff } from "./compare.js";
+export { DEFAULT_REPORT_OPTIONS, reportOptions } from "./options.js";
+export { describeProbe } from "./probes.js";
+export { resizeState } from "./resize.js";
+export {
+  API_VERSION,
+  GROUP,
+  KIND,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  PLURAL,
+  RESOURCE_KEY,
+  SHORT_NAME,
+  SINGULAR,
+  VERSION,
+} from "./resource.js";
+export type * from "./types.js";

@@ -1,0 +1,128 @@
+// The CRD: it parses, its schema is structural and described, its columns point at real fields, and every
+// field a built report puts in status is declared (a structural schema prunes the rest, silently).
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { API_VERSION, buildReport, GROUP, KIND, PLURAL, SHORT_NAME, SINGULAR, VERSION, type PodHealthReport } from "../../src/report/index.js";
+import { event, fixtureEvents, liveness, OPTIONS, pod, roundTrip, T0, troubledPod } from "./fixtures.js";
+
+interface Schema {
+  type?: string;
+  description?: string;
+  nullable?: boolean;
+  enum?: unknown[];
+  format?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  required?: string[];
+  [key: string]: unknown;
+}
+
+const crd = parse(readFileSync(new URL("../../crds/podhealthreports.yaml", import.meta.url), "utf8"));
+const version = crd.spec.versions[0];
+const schema: Schema = version.schema.openAPIV3Schema;
+
+/** Structural-schema violations: a node without a type, a field without a description, an object without fields. */
+function structuralErrors(node: Schema, path: string): string[] {
+  const errors: string[] = [];
+  if (!node.type) errors.push(`${path}: no type`);
+  if (!node.description) errors.push(`${path}: no description`);
+  if (node.type === "array") errors.push(...(node.items ? structuralErrors(node.items, `${path}[]`) : [`${path}: array without items`]));
+  if (node.type === "object" && path !== ".metadata") {
+    if (!node.properties) errors.push(`${path}: object without properties`);
+    for (const [key, child] of Object.entries(node.properties ?? {})) errors.push(...structuralErrors(child, `${path}.${key}`));
+  }
+  return errors;
+}
+
+/** What the API server would prune or reject in `value`: undeclared fields, wrong types, nulls not allowed. */
+function schemaErrors(value: unknown, node: Schema, path: string): string[] {
+  if (value === null) return node.nullable ? [] : [`${path}: null but not nullable`];
+  if (node.enum && !node.enum.includes(value)) return [`${path}: ${JSON.stringify(value)} not in enum`];
+  switch (node.type) {
+    case "object": {
+      if (typeof value !== "object" || Array.isArray(value)) return [`${path}: not an object`];
+      if (path === ".metadata") return [];
+      return Object.entries(value as Record<string, unknown>).flatMap(([key, child]) =>
+        node.properties?.[key] ? schemaErrors(child, node.properties[key], `${path}.${key}`) : [`${path}.${key}: not in the schema (would be pruned)`],
+      );
+    }
+    case "array":
+      return Array.isArray(value) ? value.flatMap((item, i) => schemaErrors(item, node.items ?? {}, `${path}[${i}]`)) : [`${path}: not an array`];
+    case "string":
+      if (typeof value !== "string") return [`${path}: not a string`];
+      return node.format === "date-time" && !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(value) ? [`${path}: not RFC3339`] : [];
+    case "integer":
+      return Number.isInteger(value) ? [] : [`${path}: not an integer`];
+    case "boolean":
+      return typeof value === "boolean" ? [] : [`${path}: not a boolean`];
+    default:
+      return [`${path}: unknown type ${String(node.type)}`];
+  }
+}
+
+/** Every leaf and container path a report holds, so tests can tell that a fixture exercised the whole schema. */
+function paths(value: unknown, path = ""): string[] {
+  if (Array.isArray(value)) return [path, ...value.flatMap((v) => paths(v, `${path}[]`))];
+  if (value !== null && typeof value === "object") return [path, ...Object.entries(value).flatMap(([k, v]) => paths(v, `${path}.${k}`))];
+  return [path];
+}
+
+function schemaPaths(node: Schema, path = ""): string[] {
+  if (node.type === "array") return [path, ...schemaPaths(node.items ?? {}, `${path}[]`)];
+  if (node.type === "object" && node.properties) return [path, ...Object.entries(node.properties).flatMap(([k, v]) => schemaPaths(v, `${path}.${k}`))];
+  return [path];
+}
+
+/** A report that fills every field: probes, conditions, history of every kind, crash loops, resize, tracking. */
+function richReport(): PodHealthReport {
+  const events = [
+    ...fixtureEvents,
+    event({ uid: "w", reason: "ProbeWarning", message: "Readiness probe warning: redirect", last: 20 }),
+    event({ uid: "h", reason: "FailedPostStartHook", message: "PostStartHook failed", last: 21 }),
+    event({ uid: "s", reason: "Unhealthy", message: "Startup probe failed: timeout", last: 22 }),
+  ];
+  const options = { ...OPTIONS, eventCursorLimit: 3 };
+  return buildReport({ pod: troubledPod(), events, now: new Date(T0), options });
+}
+
+describe("crds/podhealthreports.yaml", () => {
+  test("names the resource as the code does", () => {
+    expect(crd.apiVersion).toBe("apiextensions.k8s.io/v1");
+    expect(crd.metadata.name).toBe(`${PLURAL}.${GROUP}`);
+    expect(crd.spec).toMatchObject({ group: GROUP, scope: "Namespaced", names: { kind: KIND, plural: PLURAL, singular: SINGULAR, shortNames: [SHORT_NAME] } });
+    expect(API_VERSION).toBe(`${GROUP}/${VERSION}`);
+    expect(crd.spec.versions).toHaveLength(1);
+    expect(version).toMatchObject({ name: VERSION, served: true, storage: true, subresources: { status: {} } });
+  });
+
+  test("the schema is structural and every field is described", () => {
+    expect(structuralErrors(schema, "")).toEqual([]);
+  });
+
+  test("kubectl get phr shows STATUS, READY, RESTARTS, HEALTH, CRASHLOOPS, PROBE-FAILURES, REASON, AGE", () => {
+    const columns: Array<{ name: string; type: string; jsonPath: string }> = version.additionalPrinterColumns;
+    expect(columns.map((c) => c.name.toUpperCase())).toEqual(["STATUS", "READY", "RESTARTS", "HEALTH", "CRASHLOOPS", "PROBE-FAILURES", "REASON", "AGE"]);
+    expect(columns.at(-1)).toEqual({ name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" });
+    const declared = schemaPaths(schema);
+    for (const c of columns.slice(0, -1)) {
+      expect(declared).toContain(c.jsonPath);
+      const field = c.jsonPath.split(".").slice(1).reduce<Schema>((s, k) => s.properties?.[k] ?? {}, schema);
+      expect([c.jsonPath, field.type]).toEqual([c.jsonPath, c.type]);
+    }
+  });
+
+  test.each([
+    { name: "a rich report (every field filled)", report: richReport },
+    { name: "a quiet report (nulls and empty lists)", report: () => buildReport({ pod: pod(), events: [], now: new Date(T0), options: OPTIONS }) },
+    { name: "a report rebuilt from a stored one", report: () => buildReport({ pod: pod(), events: [liveness("e", 2)], previous: roundTrip(richReport()), now: new Date(T0), options: OPTIONS }) },
+  ])("$name holds only what the schema declares", ({ report }) => {
+    const r = report();
+    expect(schemaErrors(roundTrip(r), schema, "")).toEqual([]);
+  });
+
+  test("the rich report exercises every status field the schema declares", () => {
+    const seen = new Set(paths(roundTrip(richReport()).status, ".status"));
+    const missing = schemaPaths(schema.properties?.status ?? {}, ".status").filter((p) => !seen.has(p));
+    expect(missing).toEqual([]);
+  });
+});
