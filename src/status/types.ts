@@ -164,3 +164,9 @@ export interface DerivedPodStatus {
   message: string | null;
   containers: ContainerSummary[];
 }
+
+/** Options of derivePodStatus. */
+export interface DeriveOptions {
+  /** A running pod whose last restart is at most this old (ms) is Degraded; default ten minutes. */
+  restartWindowMs?: number;
+}
