@@ -36,6 +36,8 @@ export interface StoreEvent {
   type: StoreEventType;
   resource: ResourceKey;
   object: KubeObject;
+  /** The object before this write (MODIFIED, DELETED); watches with selectors use it to send ADDED/DELETED. */
+  previous?: KubeObject;
 }
 
 /**
@@ -45,6 +47,10 @@ export interface StoreEvent {
  * kubelet's status writes); `update` checks metadata.resourceVersion when given and throws 409 on a mismatch.
  * `remove` deletes at once (no grace, no finalizers); `delete` follows API semantics (finalizers, pod grace
  * period, owner cascade).
+ *
+ * Stored objects are deeply frozen and handed out without copying: to change one, `structuredClone` it and write
+ * the copy. Writes copy their input. A write that changes nothing returns the stored object with no new version.
+ * The implementation is MemoryStore (src/sim/store.ts), which adds scan, count, compact and sweep.
  */
 export interface ObjectStore {
   create(resource: ResourceKey, obj: KubeObject): KubeObject;

@@ -1,0 +1,143 @@
+// Per-resource rules the real server applies around a write ("strategies" in apiserver terms): what a create
+// resets, what the status subresource may and may not change, what a CRD's status says, and validation.
+import { rfc3339 } from "./clock.js";
+import { invalid } from "./errors.js";
+import { CRD_KEY, type ResourceInfo } from "./resources.js";
+import { pruneAndValidate } from "./schema.js";
+import type { KubeObject } from "./types.js";
+
+type Resources = Record<string, string | number | undefined>;
+interface Container {
+  name?: string;
+  image?: string;
+  resources?: { requests?: Resources; limits?: Resources };
+}
+
+/** The pod's QoS class, as the server computes it on create (cpu and memory only). */
+export function qosClass(pod: KubeObject): string {
+  const spec = (pod.spec ?? {}) as { containers?: Container[]; initContainers?: Container[] };
+  const containers = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+  let any = false;
+  let guaranteed = containers.length > 0;
+  for (const c of containers) {
+    const requests = c.resources?.requests ?? {};
+    const limits = c.resources?.limits ?? {};
+    for (const r of ["cpu", "memory"]) {
+      if (requests[r] !== undefined || limits[r] !== undefined) any = true;
+      const request = requests[r] ?? limits[r];
+      if (limits[r] === undefined || String(request) !== String(limits[r])) guaranteed = false;
+    }
+  }
+  if (!any) return "BestEffort";
+  return guaranteed ? "Guaranteed" : "Burstable";
+}
+
+interface CrdSpec {
+  group?: string;
+  scope?: string;
+  names?: { plural?: string; singular?: string; kind?: string; listKind?: string; shortNames?: string[]; categories?: string[] };
+  versions?: Array<{ name?: string; served?: boolean; storage?: boolean }>;
+}
+
+/** The status the CRD controllers would write right away: names accepted, established. */
+function crdStatus(crd: KubeObject, now: number): object {
+  const spec = (crd.spec ?? {}) as CrdSpec;
+  const names = spec.names ?? {};
+  const time = rfc3339(now);
+  const previous = ((crd.status ?? {}) as { storedVersions?: string[] }).storedVersions ?? [];
+  const storage = (spec.versions ?? []).find((v) => v.storage)?.name;
+  return {
+    conditions: [
+      { type: "NamesAccepted", status: "True", lastTransitionTime: time, reason: "NoConflicts", message: "no conflicts found" },
+      { type: "Established", status: "True", lastTransitionTime: time, reason: "InitialNamesAccepted", message: "the initial names have been accepted" },
+    ],
+    acceptedNames: { ...names, singular: names.singular ?? (names.kind ?? "").toLowerCase(), listKind: names.listKind ?? `${names.kind ?? ""}List` },
+    storedVersions: storage && !previous.includes(storage) ? [...previous, storage] : previous,
+  };
+}
+
+function validateCrd(crd: KubeObject): void {
+  const spec = (crd.spec ?? {}) as CrdSpec;
+  const name = crd.metadata?.name ?? "";
+  const causes: Array<{ field: string; message: string; reason?: string }> = [];
+  const names = spec.names ?? {};
+  if (!spec.group || !spec.group.includes(".")) causes.push({ field: "spec.group", message: `Invalid value: "${spec.group ?? ""}": should be a domain with at least one dot` });
+  if (!names.plural) causes.push({ field: "spec.names.plural", message: "Required value", reason: "FieldValueRequired" });
+  if (!names.kind) causes.push({ field: "spec.names.kind", message: "Required value", reason: "FieldValueRequired" });
+  if (names.plural && spec.group && name !== `${names.plural}.${spec.group}`) {
+    causes.push({ field: "metadata.name", message: `Invalid value: "${name}": must be spec.names.plural+"."+spec.group` });
+  }
+  if (spec.scope !== "Namespaced" && spec.scope !== "Cluster") causes.push({ field: "spec.scope", message: `Unsupported value: "${spec.scope ?? ""}": supported values: "Cluster", "Namespaced"`, reason: "FieldValueNotSupported" });
+  const versions = spec.versions ?? [];
+  if (versions.length === 0) causes.push({ field: "spec.versions", message: "Invalid value: must have exactly one version marked as storage version" });
+  else if (versions.filter((v) => v.storage).length !== 1) causes.push({ field: "spec.versions", message: "Invalid value: must have exactly one version marked as storage version" });
+  if (causes.length > 0) throw invalid("CustomResourceDefinition", name, causes);
+}
+
+function validatePod(pod: KubeObject): void {
+  const spec = (pod.spec ?? {}) as { containers?: Container[] };
+  const causes: Array<{ field: string; message: string; reason?: string }> = [];
+  if (!spec.containers || spec.containers.length === 0) causes.push({ field: "spec.containers", message: "Required value", reason: "FieldValueRequired" });
+  (spec.containers ?? []).forEach((c, i) => {
+    if (!c.name) causes.push({ field: `spec.containers[${i}].name`, message: "Required value", reason: "FieldValueRequired" });
+    if (!c.image) causes.push({ field: `spec.containers[${i}].image`, message: "Required value", reason: "FieldValueRequired" });
+  });
+  if (causes.length > 0) throw invalid("Pod", pod.metadata?.name ?? "", causes);
+}
+
+/** Validates an object about to be stored; throws 422 Invalid. Prunes custom resources in place. */
+export function validate(info: ResourceInfo, version: string, obj: KubeObject): void {
+  if (info.key === "pods") validatePod(obj);
+  else if (info.key === CRD_KEY) validateCrd(obj);
+  else if (info.custom) {
+    const causes = pruneAndValidate(obj, info.schemas?.[version]);
+    if (causes.length > 0) throw invalid(info.kind, obj.metadata?.name ?? "", causes);
+  }
+}
+
+/** podIP and podIPs (hostIP and hostIPs) describe one thing; the server fills whichever is missing. */
+function syncPodIPs(pod: KubeObject): void {
+  const status = pod.status as { podIP?: string; podIPs?: Array<{ ip?: string }>; hostIP?: string; hostIPs?: Array<{ ip?: string }> } | undefined;
+  if (!status) return;
+  if (status.podIP && !status.podIPs?.length) status.podIPs = [{ ip: status.podIP }];
+  else if (!status.podIP && status.podIPs?.[0]?.ip) status.podIP = status.podIPs[0].ip;
+  if (status.hostIP && !status.hostIPs?.length) status.hostIPs = [{ ip: status.hostIP }];
+  else if (!status.hostIP && status.hostIPs?.[0]?.ip) status.hostIP = status.hostIPs[0].ip;
+}
+
+/** What a create resets before storing (`obj` is the request's private copy). */
+export function prepareForCreate(info: ResourceInfo, obj: KubeObject, now: number): void {
+  if (info.key === "pods") {
+    obj.status = { phase: "Pending", qosClass: qosClass(obj) };
+  } else if (info.key === "namespaces") {
+    obj.spec = { finalizers: ["kubernetes"], ...((obj.spec as object | undefined) ?? {}) };
+    obj.status = { phase: "Active" };
+  } else if (info.key === CRD_KEY) {
+    obj.status = crdStatus(obj, now);
+  } else if (info.statusSubresource) {
+    delete obj.status;
+  }
+}
+
+/**
+ * The object an update stores, from what is stored and what was sent: a status write changes only the status
+ * (the sent resourceVersion still guards it); a main write leaves the status alone when there is a status
+ * subresource.
+ */
+export function prepareForUpdate(info: ResourceInfo, existing: KubeObject, incoming: KubeObject, subresource: string | undefined, now: number): KubeObject {
+  let next: KubeObject;
+  if (subresource === "status") {
+    next = { ...structuredClone(existing), status: incoming.status };
+    if (incoming.status === undefined) delete next.status;
+    (next.metadata as Record<string, unknown>).resourceVersion = incoming.metadata?.resourceVersion;
+  } else {
+    next = incoming;
+    if (info.statusSubresource) {
+      if (existing.status === undefined) delete next.status;
+      else next.status = structuredClone(existing.status);
+    }
+  }
+  if (info.key === CRD_KEY) next.status = crdStatus(next, now);
+  if (info.key === "pods" && subresource === "status") syncPodIPs(next);
+  return next;
+}

@@ -1,0 +1,242 @@
+// The watch hub: streams store events to open watch connections as newline-delimited JSON over chunked HTTP.
+// Each event is serialized once per view and the same bytes go to every watcher that matches; selectors are
+// applied to the object before and after a change, so an object that starts or stops matching arrives as
+// ADDED or DELETED, as the real watch cache sends it.
+import type { ServerResponse } from "node:http";
+import { apiVersionOf } from "./objects.js";
+import { presentJson } from "./present.js";
+import type { Predicate } from "./selectors.js";
+import type { MemoryStore } from "./store.js";
+import { expired } from "./errors.js";
+import { toTable, type IncludeObject } from "./table.js";
+import type { ResourceInfo } from "./resources.js";
+import type { HistoryEvent } from "./history.js";
+import type { KubeObject, StoreEvent } from "./types.js";
+
+export interface WatchRequest {
+  info: ResourceInfo;
+  version: string;
+  namespace: string | undefined;
+  labels: Predicate | undefined;
+  fields: Predicate | undefined;
+  /** The resourceVersion query parameter as sent ("" when absent). */
+  resourceVersion: string;
+  allowBookmarks: boolean;
+  sendInitialEvents: boolean | undefined;
+  timeoutSeconds: number | undefined;
+  /** Set when the client asked for meta.k8s.io Tables: each event then carries a one-row Table. */
+  table: { includeObject: IncludeObject } | undefined;
+}
+
+export interface WatchHubOptions {
+  /** How often watchers that allow bookmarks get one. Default 5,000 ms. */
+  bookmarkIntervalMs?: number;
+  /** A watcher whose unsent output exceeds this is dropped, as the real server drops a slow watcher. */
+  maxBufferedBytes?: number;
+}
+
+interface Watcher {
+  request: WatchRequest;
+  res: ServerResponse;
+  /** Events with a version at or below this were already covered (a watch from a future version waits). */
+  fromRv: number;
+  timeout: NodeJS.Timeout | undefined;
+  closed: boolean;
+}
+
+const INITIAL_EVENTS_END = "k8s.io/initial-events-end";
+
+export class WatchHub {
+  private readonly watchers = new Map<string, Set<Watcher>>();
+  private readonly unsubscribe: () => void;
+  private bookmarkTimer: NodeJS.Timeout | undefined;
+  private readonly bookmarkIntervalMs: number;
+  private readonly maxBufferedBytes: number;
+  /** Events delivered to at least one watcher, and watchers dropped for being slow: for the benchmark and tests. */
+  readonly stats = { events: 0, writes: 0, slowDropped: 0 };
+
+  constructor(
+    private readonly store: MemoryStore,
+    options: WatchHubOptions = {},
+  ) {
+    this.bookmarkIntervalMs = options.bookmarkIntervalMs ?? 5000;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 64 * 1024 * 1024;
+    this.unsubscribe = store.subscribe((event) => this.onEvent(event));
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const set of this.watchers.values()) n += set.size;
+    return n;
+  }
+
+  /** Starts streaming to `res`. The initial or replayed events are written before this returns. */
+  start(request: WatchRequest, res: ServerResponse): void {
+    res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
+    res.flushHeaders();
+    const rvParam = request.resourceVersion;
+    const fromRv = rvParam === "" || rvParam === "0" ? Number(this.store.currentResourceVersion()) : Number(rvParam);
+    const watcher: Watcher = { request, res, fromRv, timeout: undefined, closed: false };
+
+    if (rvParam === "" || rvParam === "0" || request.sendInitialEvents === true) {
+      // "Get state and start at most recent": synthetic ADDED events for what exists, then the changes.
+      for (const obj of this.store.scan(request.info.storage, request.namespace)) {
+        if (this.matches(request, obj)) this.writeEvent(watcher, "ADDED", obj);
+      }
+      if (request.sendInitialEvents === true && request.allowBookmarks) this.writeBookmark(watcher, true);
+    } else {
+      if (!/^\d+$/.test(rvParam)) {
+        this.writeError(watcher, 400, "BadRequest", `invalid resource version "${rvParam}"`);
+        return;
+      }
+      const backlog = this.store.history.since(fromRv);
+      if (!backlog) {
+        const status = expired(`too old resource version: ${rvParam} (${this.store.history.compactedThrough + 1})`).toStatus();
+        this.writeLine(watcher, JSON.stringify({ type: "ERROR", object: status }) + "\n");
+        res.end();
+        return;
+      }
+      for (const event of backlog) {
+        if (event.resource === request.info.storage) this.deliver(watcher, event, new Map());
+      }
+    }
+
+    let set = this.watchers.get(request.info.storage);
+    if (!set) {
+      set = new Set();
+      this.watchers.set(request.info.storage, set);
+    }
+    set.add(watcher);
+    res.on("close", () => this.detach(watcher));
+    if (request.timeoutSeconds !== undefined && request.timeoutSeconds > 0) {
+      watcher.timeout = setTimeout(() => this.end(watcher, true), request.timeoutSeconds * 1000);
+    }
+    if (request.allowBookmarks) this.ensureBookmarkTimer();
+  }
+
+  /** Ends every open watch (the "drop watches" fault, and shutdown). `abort` resets the connections instead. */
+  dropAll(abort = false): number {
+    let n = 0;
+    for (const set of this.watchers.values()) {
+      for (const w of [...set]) {
+        n++;
+        if (abort) {
+          this.detach(w);
+          w.res.socket?.destroy();
+        } else this.end(w, false);
+      }
+    }
+    return n;
+  }
+
+  /** Ends the watches on one resource (its CRD was deleted). */
+  closeResource(storage: string): void {
+    for (const w of [...(this.watchers.get(storage) ?? [])]) this.end(w, false);
+  }
+
+  close(): void {
+    this.dropAll();
+    this.unsubscribe();
+    if (this.bookmarkTimer) clearInterval(this.bookmarkTimer);
+    this.bookmarkTimer = undefined;
+  }
+
+  private onEvent(event: StoreEvent): void {
+    const set = this.watchers.get(event.resource);
+    if (!set || set.size === 0) return;
+    const lines = new Map<string, Buffer>();
+    for (const w of set) this.deliver(w, event as HistoryEvent, lines);
+    if (lines.size > 0) this.stats.events++;
+  }
+
+  private matches(request: WatchRequest, obj: KubeObject | undefined): boolean {
+    if (!obj) return false;
+    if (request.namespace !== undefined && obj.metadata?.namespace !== request.namespace) return false;
+    if (request.labels && !request.labels(obj)) return false;
+    if (request.fields && !request.fields(obj)) return false;
+    return true;
+  }
+
+  /** Sends one store event to one watcher, translated by its selectors; `lines` caches bytes per view. */
+  private deliver(w: Watcher, event: HistoryEvent | StoreEvent, lines: Map<string, Buffer>): void {
+    if (w.closed) return;
+    const rv = Number(event.object.metadata?.resourceVersion ?? 0);
+    if (rv <= w.fromRv) return;
+    const now = this.matches(w.request, event.object);
+    const was = event.type === "ADDED" ? false : this.matches(w.request, event.previous);
+    if (!now && !was) return;
+    let type: string;
+    if (event.type !== "MODIFIED") type = event.type;
+    else if (now && was) type = "MODIFIED";
+    else type = now ? "ADDED" : "DELETED";
+    if (w.request.table) {
+      this.writeEvent(w, type, event.object);
+      return;
+    }
+    const key = `${type} ${w.request.info.key} ${w.request.version}`;
+    let line = lines.get(key);
+    if (!line) {
+      line = Buffer.from(`{"type":"${type}","object":${presentJson(w.request.info, w.request.version, event.object)}}\n`);
+      lines.set(key, line);
+    }
+    this.writeLine(w, line);
+  }
+
+  private writeEvent(w: Watcher, type: string, obj: KubeObject): void {
+    const { info, version, table } = w.request;
+    const body = table
+      ? JSON.stringify(toTable(info, version, [obj], { resourceVersion: obj.metadata?.resourceVersion }, { now: this.store.clock.now(), includeObject: table.includeObject }))
+      : presentJson(info, version, obj);
+    this.writeLine(w, `{"type":"${type}","object":${body}}\n`);
+  }
+
+  private writeBookmark(w: Watcher, initialEventsEnd = false): void {
+    const { info, version } = w.request;
+    const metadata: Record<string, unknown> = { resourceVersion: String(Math.max(w.fromRv, Number(this.store.currentResourceVersion()))) };
+    if (initialEventsEnd) metadata.annotations = { [INITIAL_EVENTS_END]: "true" };
+    this.writeLine(w, JSON.stringify({ type: "BOOKMARK", object: { kind: info.kind, apiVersion: apiVersionOf(info.group, version), metadata } }) + "\n");
+  }
+
+  private writeError(w: Watcher, code: number, reason: string, message: string): void {
+    this.writeLine(w, JSON.stringify({ type: "ERROR", object: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code } }) + "\n");
+    w.res.end();
+  }
+
+  private writeLine(w: Watcher, line: string | Buffer): void {
+    if (w.closed || w.res.writableEnded) return;
+    w.res.write(line);
+    this.stats.writes++;
+    if (w.res.writableLength > this.maxBufferedBytes) {
+      this.stats.slowDropped++;
+      this.end(w, false);
+    }
+  }
+
+  private end(w: Watcher, timedOut: boolean): void {
+    if (w.closed) return;
+    // A watch that ends on its timeout tells the client how far it got, so the next one resumes without a gap.
+    if (timedOut && w.request.allowBookmarks) this.writeBookmark(w);
+    this.detach(w);
+    w.res.end();
+  }
+
+  private detach(w: Watcher): void {
+    if (w.closed) return;
+    w.closed = true;
+    if (w.timeout) clearTimeout(w.timeout);
+    const set = this.watchers.get(w.request.info.storage);
+    set?.delete(w);
+    if (set?.size === 0) this.watchers.delete(w.request.info.storage);
+    if (this.size === 0 && this.bookmarkTimer) {
+      clearInterval(this.bookmarkTimer);
+      this.bookmarkTimer = undefined;
+    }
+  }
+
+  private ensureBookmarkTimer(): void {
+    if (this.bookmarkTimer) return;
+    this.bookmarkTimer = setInterval(() => {
+      for (const set of this.watchers.values()) for (const w of set) if (w.request.allowBookmarks) this.writeBookmark(w);
+    }, this.bookmarkIntervalMs);
+  }
+}
