@@ -177,10 +177,12 @@ function runningVerdict(input: HealthInput): Verdict {
   const restarted = recentRestart(input);
   if (restarted !== null) return restarted;
   const { summaries, specs } = input.records;
+  // Under restartPolicy Always (the default) a container that exited 0 is restarted, so it is not done.
+  const exitedIsDone = asString(input.pod.spec?.restartPolicy) === "Never" || asString(input.pod.spec?.restartPolicy) === "OnFailure";
   for (let i = 0; i < summaries.length; i++) {
     const c = summaries[i];
-    // Plain init containers are done once the pod runs; a regular container that exited 0 is done too.
-    if (c.kind === "init" || c.ready || (c.state === "terminated" && !isFailing(c))) continue;
+    // Plain init containers are done once the pod runs; so is a regular container that exited 0 for good.
+    if (c.kind === "init" || c.ready || (exitedIsDone && c.state === "terminated" && !isFailing(c))) continue;
     return { health: "Degraded", reason: "NotReady", message: notReadyMessage(c, specs[i]) };
   }
   const ready = input.pod.readyCondition;
