@@ -72,9 +72,12 @@ function previousProbeFailures(previous: PreviousStatus): ProbeFailures | null {
 
 function previousCrashLoop(previous: PreviousStatus): CrashLoopState | null {
   if (previous == null) return null;
-  const containers = (previous.tracking?.containers ?? []).filter(
-    (c: Partial<ContainerTracking>): c is ContainerTracking =>
-      typeof c?.name === "string" && typeof c.restartCount === "number" && typeof c.countedRestartCount === "number",
-  );
+  const containers = (previous.tracking?.containers ?? [])
+    .filter(
+      (c: Partial<ContainerTracking>): c is ContainerTracking =>
+        typeof c?.name === "string" && typeof c.restartCount === "number" && typeof c.countedRestartCount === "number",
+    )
+    // Reports written before the credit existed have none.
+    .map((c) => ({ ...c, backOffCredit: typeof c.backOffCredit === "number" ? c.backOffCredit : 0 }));
   return { crashLoop: { ...NO_CRASH_LOOP, ...previous.crashLoop }, containers };
 }

@@ -16,6 +16,10 @@
 //      on every kubelet sync during a back-off, so they bound entries from above but never identify them.
 //   4. A restartCount lower than the last one observed is a stale read (an old cache after a relist) and
 //      changes nothing.
+//   5. BackOff evidence that finds no missed value to count (the event watch ran ahead of the pod watch, so
+//      the restart it announces is not in the status yet) is banked per container as `backOffCredit`, capped,
+//      and spent by rule 3 on a later observation. The bank is emptied once the container has run for longer
+//      than the kubelet's back-off reset window, because the kubelet restarts a long-lived container at once.
 // The bookkeeping lives in the report's status, so the count survives operator restarts, and every rule is
 // idempotent for the same pod state and the same events.
 import type { ContainerStatus, Pod } from "../status/types.js";
@@ -25,6 +29,11 @@ import { compareStrings } from "./event-cursors.js";
 import { formatTime, parseTime } from "./text.js";
 
 export const NO_CRASH_LOOP: Readonly<CrashLoop> = Object.freeze({ count: 0, lastEnteredTime: null, container: null });
+
+/** The most BackOff evidence banked per container: a few restarts' worth, never a long loop's every sync. */
+export const MAX_BACKOFF_CREDIT = 5;
+/** The kubelet forgets a container's back-off after it has run this long (twice the 5-minute cap). */
+export const BACKOFF_RESET_MS = 10 * 60 * 1000;
 
 export interface CrashLoopState {
   crashLoop: CrashLoop;
@@ -45,7 +54,7 @@ export function foldCrashLoop(
   for (const status of containerStatuses(pod)) {
     const name = status.name ?? "";
     const before = tracked.get(name);
-    const step = stepContainer(before, status, backOffs.get(name) ?? 0);
+    const step = stepContainer(before, status, backOffs.get(name) ?? 0, now);
     containers.push(step.tracking);
     if (step.entries === 0) continue;
     count += step.entries;
@@ -63,6 +72,7 @@ export function stepContainer(
   before: ContainerTracking | undefined,
   status: ContainerStatus,
   backOffIncrease: number,
+  now: Date,
 ): { entries: number; tracking: ContainerTracking } {
   const name = status.name ?? "";
   const restartCount = status.restartCount ?? 0;
@@ -71,13 +81,16 @@ export function stepContainer(
 
   const counted = before?.countedRestartCount ?? -1;
   const observed = inBackOff && restartCount > counted ? 1 : 0;
+  const evidence = backOffIncrease + (before?.backOffCredit ?? 0);
   let missed: number;
   if (before?.crashLoopBackOff) {
     missed = Math.max(0, restartCount - Math.max(before.restartCount + 1, counted + 1));
   } else {
-    const from = Math.max(before?.restartCount ?? 1, counted + 1);
-    missed = Math.min(Math.max(0, restartCount - from), Math.max(0, backOffIncrease - observed));
+    // A first death is restarted at once, never backed off: restartCount 0 is never a candidate.
+    const from = Math.max(before?.restartCount ?? 1, 1, counted + 1);
+    missed = Math.min(Math.max(0, restartCount - from), Math.max(0, evidence - observed));
   }
+  const credit = longRunning(status, now) ? 0 : Math.min(MAX_BACKOFF_CREDIT, Math.max(0, evidence - observed - missed));
   return {
     entries: observed + missed,
     tracking: {
@@ -85,8 +98,14 @@ export function stepContainer(
       restartCount,
       crashLoopBackOff: inBackOff,
       countedRestartCount: observed === 1 ? restartCount : counted,
+      backOffCredit: credit,
     },
   };
+}
+
+function longRunning(status: ContainerStatus, now: Date): boolean {
+  const started = parseTime(status.state?.running?.startedAt);
+  return started !== null && now.getTime() - started > BACKOFF_RESET_MS;
 }
 
 /** Init and regular containers: the ones that restart. Ephemeral containers never do. */

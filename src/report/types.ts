@@ -161,6 +161,8 @@ export interface ContainerTracking {
   crashLoopBackOff: boolean;
   /** The highest restartCount whose entry into CrashLoopBackOff has been counted; -1 for none. */
   countedRestartCount: number;
+  /** BackOff event increases not yet matched to a restart (the events arrived before the pod's status). */
+  backOffCredit: number;
 }
 
 export interface ReportTracking {

@@ -21,6 +21,10 @@ function fold(observations: Observation[]): Counts {
 
 const clb = (r: number): Observation => ({ containers: [crashLooping("app", r)] });
 const run = (r: number): Observation => ({ containers: [running("app", r, r > 0 ? at(r * 10) : undefined)] });
+/** Running since a minute before the i-th observation: inside the kubelet's back-off reset window. */
+const runFresh = (r: number, i: number): Observation => ({
+  containers: [{ ...running("app", r, at(r * 10)), state: { running: { startedAt: at(1000 * (1000 + i) - 60) } } }],
+});
 
 describe("crash-loop counting", () => {
   test.each<{ name: string; observations: Observation[]; want: number }>([
@@ -45,6 +49,21 @@ describe("crash-loop counting", () => {
       name: "a BackOff event for an entry already seen in the state adds nothing",
       observations: [clb(1), { ...clb(1), events: [backOff("b1", "app", 1)] }, { ...run(2), events: [backOff("b1", "app", 3)] }],
       want: 1,
+    },
+    {
+      name: "a first death is never backed off: BackOff events cannot count restartCount 0",
+      observations: [run(0), { containers: [running("app", 3, at(30))], events: [backOff("b1", "app", 9)] }],
+      want: 2,
+    },
+    {
+      name: "BackOff events that arrive before the pod shows the restart are banked, not lost",
+      observations: [runFresh(2, 0), { ...runFresh(2, 1), events: [backOff("b1", "app", 1)] }, runFresh(3, 2)],
+      want: 1,
+    },
+    {
+      name: "banked BackOff evidence is capped",
+      observations: [runFresh(2, 0), { ...runFresh(2, 1), events: [backOff("b1", "app", 50)] }, runFresh(20, 2)],
+      want: 5,
     },
     { name: "first sight in a loop without events counts the entry seen", observations: [clb(5)], want: 1 },
     { name: "first sight in a loop with BackOff events recovers earlier entries", observations: [{ ...clb(5), events: [backOff("b1", "app", 20)] }], want: 5 },
@@ -78,8 +97,16 @@ describe("crash-loop counting", () => {
 
   test("bookkeeping records what was seen, per container", () => {
     expect(fold([clb(1), run(2)]).tracking.containers).toEqual([
-      { name: "app", restartCount: 2, crashLoopBackOff: false, countedRestartCount: 1 },
+      { name: "app", restartCount: 2, crashLoopBackOff: false, countedRestartCount: 1, backOffCredit: 0 },
     ]);
+  });
+
+  test("banked BackOff evidence is dropped once the container has run past the back-off reset window", () => {
+    const banked = fold([runFresh(2, 0), { ...runFresh(2, 1), events: [backOff("b1", "app", 2)] }]);
+    expect(banked.tracking.containers[0].backOffCredit).toBe(2);
+    // The same container, now running for 11 minutes: the kubelet has forgotten its back-off.
+    const settled = foldCounts({ pod: pod([runFresh(2, 12).containers[0]]), events: [], previous: roundTrip(banked), now: new Date(T0 + 1000 * (1000 + 12) * 1000 + 11 * 60_000), options: OPTIONS });
+    expect(settled.tracking.containers[0].backOffCredit).toBe(0);
   });
 
   test("a container that left the pod leaves the bookkeeping", () => {
