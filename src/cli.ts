@@ -2,6 +2,7 @@
 // The one entry point: parses the subcommand and its flags, then hands off to the module that owns it.
 // Subcommand modules are imported lazily so that `explain` does not pay for loading the Kubernetes client.
 import { Command, CommanderError, Option } from "commander";
+import { addRunOptions, type RunOptions } from "./config.js";
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -22,6 +23,28 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   // SUBCOMMANDS: each further subcommand registers itself here with its own flags and a lazy import.
+
+  program
+    .command("sim")
+    .description("run the simulated cluster: an in-memory API server for kubectl and the controller, optionally with simulated pods")
+    .option("--port <n>", "port to listen on (default: one the OS picks)")
+    .option("--kubeconfig-out <file>", "where to write the kubeconfig", "sim.kubeconfig")
+    .option("--scenario <name>", "run the simulated kubelet with this scenario (e.g. mixed, crashloop)")
+    .option("--pods <n>", "how many pods the kubelet runs (implies --scenario mixed when none is given)")
+    .option("--time-scale <x>", "simulated seconds per real second (implies --scenario mixed when none is given)")
+    .action(async (opts: { port?: string; kubeconfigOut?: string; scenario?: string; pods?: string; timeScale?: string }) => {
+      const { simCommand } = await import("./sim/command.js");
+      exitCode = await simCommand(opts, { stdout: process.stdout, stderr: process.stderr });
+    });
+
+  addRunOptions(
+    program
+      .command("run")
+      .description("run the controller: keep a PodHealthReport per pod up to date (kubeconfig context, or in-cluster)"),
+  ).action(async (opts: RunOptions) => {
+    const { runCommand } = await import("./controller/run.js");
+    exitCode = await runCommand(opts, { env: process.env, stdout: process.stdout, stderr: process.stderr, signals: process });
+  });
 
   try {
     await program.parseAsync(argv, { from: "user" });

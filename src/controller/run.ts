@@ -1,0 +1,81 @@
+// The `run` subcommand: validate the configuration, build the client from the kubeconfig (or the in-cluster
+// service account), run the controller until SIGTERM/SIGINT, then shut down gracefully and exit 0.
+import type { EventEmitter } from "node:events";
+import type { Writable } from "node:stream";
+import { KubeConfig } from "@kubernetes/client-node";
+import { ConfigError, loadConfig, type Config, type RunOptions } from "../config.js";
+import { createLogger, type Logger } from "../log.js";
+import { Controller } from "./controller.js";
+import { KubeHttp } from "./kube.js";
+
+export interface RunIO {
+  env: Readonly<Record<string, string | undefined>>;
+  /** Where the JSON log lines go. */
+  stdout: Writable;
+  stderr: Writable;
+  /** Emits SIGTERM / SIGINT; `process` in production. */
+  signals: Pick<EventEmitter, "once" | "removeListener">;
+  /** Called once the controller is started (tests use it to watch it). */
+  onStarted?: (controller: Controller) => void;
+}
+
+/** Builds the KubeConfig: --kubeconfig, else in-cluster when inside a pod, else the default loading rules. */
+export function loadKubeConfig(config: Readonly<Config>): KubeConfig {
+  const kc = new KubeConfig();
+  if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
+  else if (config.inCluster) kc.loadFromCluster();
+  else kc.loadFromDefault();
+  if (config.context) {
+    if (!kc.getContextObject(config.context)) throw new ConfigError(`--context: no context named ${JSON.stringify(config.context)} in the kubeconfig`);
+    kc.setCurrentContext(config.context);
+  }
+  if (!kc.getCurrentCluster()) throw new ConfigError("--kubeconfig: no current cluster (is a kubeconfig available, or are we in a pod?)");
+  return kc;
+}
+
+export async function runCommand(opts: RunOptions, io: RunIO): Promise<number> {
+  let config: Readonly<Config>;
+  let kc: KubeConfig;
+  try {
+    config = loadConfig(opts, io.env);
+    kc = loadKubeConfig(config);
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    io.stderr.write(`pod-health-operator run: ${message}\n`);
+    return 2;
+  }
+  const logger: Logger = createLogger({
+    level: config.logLevel,
+    destination: io.stdout,
+    base: { shard: config.shard.count > 1 ? config.shard.index : undefined, identity: config.leaderElection.enabled ? config.leaderElection.identity : undefined },
+  });
+  const controller = new Controller({ config, api: new KubeHttp(kc), logger });
+  logger.info(
+    {
+      module: "run",
+      server: kc.getCurrentCluster()?.server,
+      namespaces: config.namespaces.length > 0 ? config.namespaces : "all",
+      reportMode: config.reportMode,
+      shard: config.shard,
+      leaderElection: config.leaderElection.enabled,
+    },
+    "starting",
+  );
+  controller.start();
+  io.onStarted?.(controller);
+
+  const signal = await new Promise<string>((resolve) => {
+    const onTerm = (): void => done("SIGTERM");
+    const onInt = (): void => done("SIGINT");
+    const done = (name: string): void => {
+      io.signals.removeListener("SIGTERM", onTerm);
+      io.signals.removeListener("SIGINT", onInt);
+      resolve(name);
+    };
+    io.signals.once("SIGTERM", onTerm);
+    io.signals.once("SIGINT", onInt);
+  });
+  logger.info({ module: "run", signal }, "shutting down");
+  await controller.stop();
+  return 0;
+}
