@@ -174,7 +174,8 @@ const BUILTIN_PRINTERS: Record<string, Printer> = {
 
 /** A cell for a CRD column as the apiextensions table convertor makes it: typed, or null when absent. */
 function customCell(column: PrinterColumn, values: unknown[], now: number): unknown {
-  if (values.length === 0 || values[0] === undefined) return null;
+  // A JSON null cannot be printed by the server's JSONPath printer either: the cell is empty (kubectl: <none>).
+  if (values.length === 0 || values[0] === undefined || values[0] === null) return null;
   const value = values[0];
   switch (column.type) {
     case "integer":

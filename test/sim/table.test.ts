@@ -96,6 +96,15 @@ describe("custom resource tables", () => {
     expect(table.rows[0].cells).toEqual(["w", 3, "True", true, null, "5m"]);
   });
 
+  test("a JSON null in a string column is an empty cell, not the text null", () => {
+    const noted = structuredClone(crd);
+    const versions = (noted.spec as { versions: Array<{ additionalPrinterColumns: unknown[] }> }).versions;
+    versions[0].additionalPrinterColumns = [{ name: "Note", type: "string", jsonPath: ".status.note" }];
+    const widget: KubeObject = { metadata: { name: "w", creationTimestamp: "2025-01-06T09:00:00Z" }, status: { note: null } };
+    const table = toTable(resourceFromCrd(noted), "v1", [widget], {}, { now: NOW, includeObject: "None" });
+    expect(table.rows[0].cells).toEqual(["w", null]);
+  });
+
   test("a version without columns gets the default Age column", () => {
     const bare = structuredClone(crd);
     delete (bare.spec as { versions: Array<Record<string, unknown>> }).versions[0].additionalPrinterColumns;
