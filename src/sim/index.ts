@@ -10,6 +10,7 @@ import { startCrdController } from "./crd-controller.js";
 import { ApiError } from "./errors.js";
 import { Faults } from "./faults.js";
 import { kubeConfigFor, writeKubeConfig, type KubeConfigDocument } from "./kubeconfig.js";
+import type { RequestAttributes, RequestAuthorizer } from "./rbac.js";
 import { CRD_KEY, ResourceRegistry } from "./resources.js";
 import { RestApi } from "./rest.js";
 import { createRequestHandler } from "./server.js";
@@ -21,6 +22,7 @@ export type { SimClock } from "./clock.js";
 export type { FailureSpec, FaultState, RequestMatch } from "./faults.js";
 export type { DeleteOptions } from "./store.js";
 export type { KubeConfigDocument } from "./kubeconfig.js";
+export type { RequestAttributes, RequestAuthorizer } from "./rbac.js";
 export type * from "./types.js";
 export { Faults } from "./faults.js";
 export { MemoryStore } from "./store.js";
@@ -46,6 +48,14 @@ export interface SimClusterOptions {
   bookmarkIntervalMs?: number;
   /** Namespaces to create at start besides default, kube-system, kube-public and kube-node-lease. */
   namespaces?: string[];
+  /**
+   * Authorizes every resource request as `authorizer.user` (the sim does no authentication); a denied one gets
+   * 403 Forbidden as kube-apiserver words it. Discovery, /version, /openapi, health and /sim are not checked.
+   * Default: everything is allowed (see rbac.ts for an RBAC authorizer built from manifests).
+   */
+  authorizer?: RequestAuthorizer;
+  /** Told of every resource request with its attributes (verb, group, resource, …) and whether it was allowed. */
+  onRequest?: (attrs: RequestAttributes, allowed: boolean) => void;
 }
 
 export interface SimCluster {
@@ -120,7 +130,7 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   }
 
   let address = `${host}:${options.port ?? 0}`;
-  const server: Server = createServer(createRequestHandler({ store, registry, rest, hub, faults, address: () => address }));
+  const server: Server = createServer(createRequestHandler({ store, registry, rest, hub, faults, address: () => address, authorizer: options.authorizer, onRequest: options.onRequest }));
   // Watches are long-lived: no request timeout, and keep-alive sockets must not hold up close().
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;

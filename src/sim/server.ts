@@ -9,6 +9,7 @@ import { apiVersionOf } from "./objects.js";
 import { openApiDocument, openApiIndex } from "./openapi.js";
 import { PATCH_TYPES, type PatchType } from "./patch.js";
 import { present, presentJson } from "./present.js";
+import { forbidden, requestAttributes, type RequestAttributes, type RequestAuthorizer } from "./rbac.js";
 import type { ResourceRegistry } from "./resources.js";
 import { parseJsonBody, type ListOptions, type RestApi, type Target } from "./rest.js";
 import { parseFieldSelector, parseLabelSelector } from "./selectors.js";
@@ -25,6 +26,10 @@ export interface ServerContext {
   faults: Faults;
   /** host:port the server answers on, for /api's serverAddressByClientCIDRs. */
   address(): string;
+  /** Decides every resource request (not discovery, /version, health or /sim); absent: all are allowed. */
+  authorizer?: RequestAuthorizer;
+  /** Told of every resource request and whether it was allowed. */
+  onRequest?: (attrs: RequestAttributes, allowed: boolean) => void;
 }
 
 /** The largest request body the server reads, as kube-apiserver's 3 MiB limit. */
@@ -156,6 +161,18 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
   if (path === "/sim" || path.startsWith("/sim/")) {
     await handleAdmin(ctx, method, path, req, res);
     return;
+  }
+  // As in kube-apiserver, authorization comes before the handler, so a denied request meets no fault either.
+  if (ctx.authorizer || ctx.onRequest) {
+    const attrs = requestAttributes(method, path, url.searchParams);
+    if (attrs.resourceRequest) {
+      const allowed = ctx.authorizer?.allows(attrs) ?? true;
+      ctx.onRequest?.(attrs, allowed);
+      if (!allowed) {
+        await readBody(req).catch(() => "");
+        throw forbidden(attrs, ctx.authorizer?.user ?? "");
+      }
+    }
   }
 
   // Faults are decided on arrival so that their order is the order requests reach the server.
