@@ -4,9 +4,9 @@
 // A container the spec names but the status does not yet report is `waiting` when the pod is Pending (that is
 // what the kubelet will report a moment later, as ContainerCreating or PodInitializing) and `unknown` otherwise.
 import { isRestartable } from "./kubectl.js";
-import { asInt, asNonEmpty, asObject, asString } from "./read.js";
+import { asNonEmpty, asObject, asString } from "./read.js";
 import type { PodScan, StatusFacts } from "./scan.js";
-import type { ContainerKind, ContainerStateName, ContainerSummary, LastTermination } from "./types.js";
+import type { ContainerKind, ContainerStateName, ContainerSummary } from "./types.js";
 
 export interface ContainerRecords {
   /** The summaries, in the order described above. */
@@ -15,37 +15,19 @@ export interface ContainerRecords {
   specs: Array<Record<string, unknown> | undefined>;
 }
 
-// Kept as the kubelet wrote it: only the verdict's message, which quotes it, must be one line.
-function optionalText(v: unknown): string | null {
-  return typeof v === "string" && v !== "" ? v : null;
-}
-
-function lastTermination(f: StatusFacts): LastTermination | null {
-  const term = f.lastTerminated;
-  if (term === undefined) return null;
-  const finishedAt = term.finishedAt;
-  return {
-    reason: asNonEmpty(term.reason),
-    exitCode: typeof term.exitCode === "number" ? asInt(term.exitCode) : null,
-    finishedAt: typeof finishedAt === "string" ? finishedAt : finishedAt instanceof Date ? finishedAt.toISOString() : null,
-  };
-}
-
-function summarize(spec: Record<string, unknown> | undefined, f: StatusFacts | undefined, kind: ContainerKind, pending: boolean): ContainerSummary {
+// `specName` is the spec's name as addGroup read it: "" without a spec.
+function summarize(spec: Record<string, unknown> | undefined, specName: string, f: StatusFacts | undefined, kind: ContainerKind, pending: boolean): ContainerSummary {
   let state: ContainerStateName;
   let reason: string | null = null;
-  let message: string | null = null;
   let exitCode: number | null = null;
   let signal: number | null = null;
   // The same precedence as kubectl: waiting, then terminated, then running.
-  if (f !== undefined && f.waiting !== undefined) {
+  if (f !== undefined && f.waiting) {
     state = "waiting";
     reason = f.waitingReason !== "" ? f.waitingReason : null;
-    message = optionalText(f.waiting.message);
-  } else if (f !== undefined && f.terminated !== undefined) {
+  } else if (f !== undefined && f.terminated) {
     state = "terminated";
     reason = f.termReason !== "" ? f.termReason : null;
-    message = optionalText(f.terminated.message);
     exitCode = f.exitCode;
     signal = f.signal !== 0 ? f.signal : null;
   } else if (f !== undefined && f.running) {
@@ -53,19 +35,18 @@ function summarize(spec: Record<string, unknown> | undefined, f: StatusFacts | u
   } else {
     state = pending ? "waiting" : "unknown";
   }
-  const specName = spec === undefined ? "" : asString(spec.name);
   return {
     name: specName !== "" || f === undefined ? specName : f.name,
     kind,
     state,
     reason,
-    message,
+    message: f === undefined ? null : f.message,
     exitCode,
     signal,
     ready: f !== undefined && f.ready,
     started: f !== undefined && f.started,
     restartCount: f === undefined ? 0 : f.restartCount,
-    lastTermination: f === undefined ? null : lastTermination(f),
+    lastTermination: f === undefined ? null : f.lastTermination,
     image: (spec === undefined ? null : asNonEmpty(spec.image)) ?? (f === undefined ? null : asNonEmpty(f.image)),
   };
 }
@@ -73,7 +54,8 @@ function summarize(spec: Record<string, unknown> | undefined, f: StatusFacts | u
 // Which statuses a spec has claimed: bits of a number for the usual handful, a Set beyond.
 const BITS = 30;
 
-function addGroup(out: ContainerRecords, specs: readonly unknown[], statuses: readonly StatusFacts[], init: boolean, pending: boolean): void {
+// Fills `out` from index `n` on and returns the index after the last one filled.
+function addGroup(out: ContainerRecords, n: number, specs: readonly unknown[], statuses: readonly StatusFacts[], init: boolean, pending: boolean): number {
   let usedBits = 0;
   let usedSet: Set<number> | undefined;
   for (let i = 0; i < specs.length; i++) {
@@ -94,23 +76,27 @@ function addGroup(out: ContainerRecords, specs: readonly unknown[], statuses: re
       break;
     }
     const kind: ContainerKind = !init ? "regular" : isRestartable(spec) ? "sidecar" : "init";
-    out.summaries.push(summarize(spec, facts, kind, pending));
-    out.specs.push(spec);
+    out.summaries[n] = summarize(spec, name, facts, kind, pending);
+    out.specs[n++] = spec;
   }
   for (let j = 0; j < statuses.length; j++) {
     const used = j < BITS ? (usedBits & (1 << j)) !== 0 : usedSet !== undefined && usedSet.has(j);
     if (!used) {
-      out.summaries.push(summarize(undefined, statuses[j], init ? "init" : "regular", pending));
-      out.specs.push(undefined);
+      out.summaries[n] = summarize(undefined, "", statuses[j], init ? "init" : "regular", pending);
+      out.specs[n++] = undefined;
     }
   }
+  return n;
 }
 
 /** Merges a scanned pod's container specs and statuses into summaries. */
 export function containerRecords(pod: PodScan): ContainerRecords {
   const pending = pod.phase === "Pending";
-  const out: ContainerRecords = { summaries: [], specs: [] };
-  addGroup(out, pod.initSpecs, pod.initStatuses, true, pending);
-  addGroup(out, pod.containerSpecs, pod.containerStatuses, false, pending);
+  // Every spec has a summary, so that many are certain; a status no spec names grows the arrays by one. (Grown
+  // from empty, they would take room for seventeen.)
+  const specs = pod.initSpecs.length + pod.containerSpecs.length;
+  const out: ContainerRecords = { summaries: new Array<ContainerSummary>(specs), specs: new Array<Record<string, unknown> | undefined>(specs) };
+  const n = addGroup(out, 0, pod.initSpecs, pod.initStatuses, true, pending);
+  addGroup(out, n, pod.containerSpecs, pod.containerStatuses, false, pending);
   return out;
 }

@@ -21,13 +21,14 @@ import {
   terminatedMessage,
   terminatingMessage,
   waitingFailureMessage,
-  type Subject,
 } from "./messages.js";
 import { asArray, asObject, asString } from "./read.js";
 import type { PodScan } from "./scan.js";
 import { tidy } from "./text.js";
 import { parseTimestamp } from "./time.js";
 import type { ContainerSummary, Health } from "./types.js";
+
+type Metadata = Record<string, unknown> | undefined;
 
 export interface Verdict {
   health: Health;
@@ -57,20 +58,21 @@ export function isFailing(c: ContainerSummary): boolean {
   return false;
 }
 
-function failureVerdict(health: Health, subject: Subject, c: ContainerSummary, spec: Record<string, unknown> | undefined, podSpec: Record<string, unknown> | undefined): Verdict {
+// The pod's subject (its name and namespace, tidied) is worked out only for the messages that name the pod.
+function failureVerdict(health: Health, metadata: Metadata, c: ContainerSummary, spec: Record<string, unknown> | undefined, podSpec: Record<string, unknown> | undefined): Verdict {
   if (c.state === "terminated") {
-    return { health, reason: c.reason ?? "Error", message: terminatedMessage(subject, c, spec) };
+    return { health, reason: c.reason ?? "Error", message: terminatedMessage(subjectOf(metadata), c, spec) };
   }
   const reason = c.reason ?? "Waiting";
   if (reason === "CrashLoopBackOff") {
     // An OOM kill is the cause of the crash loop, and the one thing worth naming.
     const oom = c.lastTermination?.reason === "OOMKilled";
-    return { health, reason: oom ? "OOMKilled" : reason, message: crashLoopMessage(subject, c, spec) };
+    return { health, reason: oom ? "OOMKilled" : reason, message: crashLoopMessage(subjectOf(metadata), c, spec) };
   }
   if (IMAGE_PULL_REASONS.has(reason)) return { health, reason, message: imagePullMessage(c, podSpec) };
   if (reason === "InvalidImageName") return { health, reason, message: invalidImageMessage(c) };
   if (reason === "CreateContainerConfigError") return { health, reason, message: configErrorMessage(c, spec) };
-  return { health, reason, message: waitingFailureMessage(subject, c) };
+  return { health, reason, message: waitingFailureMessage(subjectOf(metadata), c) };
 }
 
 function firstFailing(records: ContainerRecords): number {
@@ -94,7 +96,7 @@ function failedVerdict(input: HealthInput, podReason: string): Verdict {
   }
   if (podReason !== "") return { health: "Failed", reason: podReason, message: withDetail(`pod failed (${tidy(podReason)})`, detail) };
   const i = firstFailing(input.records);
-  if (i >= 0) return failureVerdict("Failed", subjectOf(input.pod.metadata), input.records.summaries[i], input.records.specs[i], spec);
+  if (i >= 0) return failureVerdict("Failed", input.pod.metadata, input.records.summaries[i], input.records.specs[i], spec);
   return { health: "Failed", reason: "Failed", message: withDetail("pod failed", detail) };
 }
 
@@ -129,7 +131,7 @@ function pendingVerdict(input: HealthInput): Verdict {
   }
   for (const c of summaries) {
     if (c.state === "waiting" && c.reason === "ContainerCreating") {
-      return { health: "Progressing", reason: "ContainerCreating", message: creatingMessage(subjectOf(input.pod.metadata), c, sinceCreation(input)) };
+      return { health: "Progressing", reason: "ContainerCreating", message: creatingMessage(input.pod.metadata, c, sinceCreation(input)) };
     }
   }
   for (const c of summaries) {
@@ -142,10 +144,10 @@ function pendingVerdict(input: HealthInput): Verdict {
     return {
       health: "Progressing",
       reason: "Starting",
-      message: `scheduled on node "${node}"; waiting for the kubelet to start its containers${stuckHint(subjectOf(input.pod.metadata), sinceCreation(input))}`,
+      message: `scheduled on node "${node}"; waiting for the kubelet to start its containers${stuckHint(input.pod.metadata, sinceCreation(input))}`,
     };
   }
-  return { health: "Progressing", reason: "Scheduling", message: `waiting for the scheduler to assign a node${stuckHint(subjectOf(input.pod.metadata), sinceCreation(input))}` };
+  return { health: "Progressing", reason: "Scheduling", message: `waiting for the scheduler to assign a node${stuckHint(input.pod.metadata, sinceCreation(input))}` };
 }
 
 function recentRestart(input: HealthInput): Verdict | null {
@@ -178,7 +180,8 @@ function runningVerdict(input: HealthInput): Verdict {
   if (restarted !== null) return restarted;
   const { summaries, specs } = input.records;
   // Under restartPolicy Always (the default) a container that exited 0 is restarted, so it is not done.
-  const exitedIsDone = asString(input.pod.spec?.restartPolicy) === "Never" || asString(input.pod.spec?.restartPolicy) === "OnFailure";
+  const restartPolicy = input.pod.spec?.restartPolicy;
+  const exitedIsDone = restartPolicy === "Never" || restartPolicy === "OnFailure";
   for (let i = 0; i < summaries.length; i++) {
     const c = summaries[i];
     // Plain init containers are done once the pod runs; so is a regular container that exited 0 for good.
@@ -226,7 +229,7 @@ export function healthVerdict(input: HealthInput): Verdict {
 
   const failing = firstFailing(input.records);
   if (failing >= 0) {
-    return failureVerdict("Unhealthy", subjectOf(metadata), input.records.summaries[failing], input.records.specs[failing], spec);
+    return failureVerdict("Unhealthy", metadata, input.records.summaries[failing], input.records.specs[failing], spec);
   }
   if (input.pod.gated) {
     const gates = asArray(spec?.schedulingGates)

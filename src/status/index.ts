@@ -16,6 +16,13 @@ export { isFailing } from "./health.js";
 /** How recent a restart must be for a running pod to be Degraded rather than Healthy: ten minutes. */
 export const DEFAULT_RESTART_WINDOW_MS = 10 * 60_000;
 
+// READY for pods of up to nine containers, made once rather than for every pod.
+const READY_TEXT: string[][] = Array.from({ length: 10 }, (_, total) => Array.from({ length: total + 1 }, (_, ready) => `${ready}/${total}`));
+
+function readyText(ready: number, total: number): string {
+  return total < READY_TEXT.length ? READY_TEXT[total][ready] : `${ready}/${total}`;
+}
+
 function windowOf(opts: DeriveOptions | undefined): number {
   const w = opts?.restartWindowMs;
   return typeof w === "number" && w >= 0 ? w : DEFAULT_RESTART_WINDOW_MS;
@@ -30,7 +37,7 @@ export function derivePodStatus(pod: Pod, now: Date, opts?: DeriveOptions): Deri
   const verdict = healthVerdict({ pod: scan, columns, records, nowMs, restartWindowMs: windowOf(opts) });
   return {
     status: columns.status,
-    ready: `${columns.readyCount}/${columns.totalCount}`,
+    ready: readyText(columns.readyCount, columns.totalCount),
     readyCount: columns.readyCount,
     totalCount: columns.totalCount,
     restarts: columns.restarts,

@@ -72,12 +72,12 @@ export function kubectlColumns(pod: PodScan, nowMs: number): KubectlColumns {
         sidecarLast = cs;
       }
     }
-    if (cs.terminated !== undefined && cs.exitCode === 0) continue;
+    if (cs.terminated && cs.exitCode === 0) continue;
     if (sidecar && cs.started) {
       if (cs.ready) readyCount++;
       continue;
     }
-    if (cs.terminated !== undefined) {
+    if (cs.terminated) {
       if (cs.termReason !== "") reason = "Init:" + cs.termReason;
       else if (cs.signal !== 0) reason = `Init:Signal:${cs.signal}`;
       else reason = `Init:ExitCode:${cs.exitCode}`;
@@ -105,7 +105,7 @@ export function kubectlColumns(pod: PodScan, nowMs: number): KubectlColumns {
       }
       if (cs.waitingReason !== "") {
         reason = cs.waitingReason;
-      } else if (cs.terminated !== undefined) {
+      } else if (cs.terminated) {
         if (cs.termReason !== "") reason = cs.termReason;
         else if (cs.signal !== 0) reason = `Signal:${cs.signal}`;
         else reason = `ExitCode:${cs.exitCode}`;
@@ -125,10 +125,8 @@ export function kubectlColumns(pod: PodScan, nowMs: number): KubectlColumns {
 
   const hasLast = last !== undefined;
   let lastRestartTime: string | null = null;
-  if (last !== undefined) {
-    const raw = last.lastTerminated?.finishedAt;
-    lastRestartTime = typeof raw === "string" ? raw : new Date(lastMs).toISOString();
-  }
+  // A counted finishedAt parsed, so it was a string, kept as written, or a Date, which this prints.
+  if (last !== undefined) lastRestartTime = last.lastTermination?.finishedAt ?? new Date(lastMs).toISOString();
   return {
     status: reason,
     // kubectl would print 3/2 for a malformed pod with more statuses than containers; READY never exceeds its total.

@@ -221,12 +221,12 @@ export function initProgressMessage(c: ContainerSummary | undefined, index: numb
 /** Past this, a pod that is still being created or scheduled is probably stuck: point at its events. */
 export const STUCK_AFTER_MS = 5 * 60_000;
 
-export function stuckHint(subject: Subject, waitedMs: number): string {
-  return waitedMs > STUCK_AFTER_MS ? `; waiting for more than 5m: ${describeHint(subject)}` : "";
+export function stuckHint(metadata: Record<string, unknown> | undefined, waitedMs: number): string {
+  return waitedMs > STUCK_AFTER_MS ? `; waiting for more than 5m: ${describeHint(subjectOf(metadata))}` : "";
 }
 
-export function creatingMessage(subject: Subject, c: ContainerSummary, pendingForMs: number): string {
-  const stuck = stuckHint(subject, pendingForMs);
+export function creatingMessage(metadata: Record<string, unknown> | undefined, c: ContainerSummary, pendingForMs: number): string {
+  const stuck = stuckHint(metadata, pendingForMs);
   return `${containerLabel(c)} is being created (ContainerCreating)${kubeletSays(c.message)}${stuck}`;
 }
 
@@ -235,7 +235,7 @@ export function terminatingMessage(subject: Subject, metadata: Record<string, un
   // A minute past the deadline is slack for the kubelet; beyond it, something holds the pod.
   if (!(overdueMs > 60_000)) return `${base}; its containers are shutting down`;
   const deadline = metadata?.deletionTimestamp;
-  const at = typeof deadline === "string" ? tidy(deadline) : deadline instanceof Date ? deadline.toISOString() : "";
+  const at = typeof deadline === "string" ? tidy(deadline) : deadline instanceof Date && !Number.isNaN(deadline.getTime()) ? deadline.toISOString() : "";
   const finalizers = asArray(metadata?.finalizers)
     .filter((f): f is string => typeof f === "string")
     .map(tidy);

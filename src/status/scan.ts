@@ -1,29 +1,39 @@
-// One pass over the raw pod: every field the engine needs is read here, once, into small objects of one shape.
-// Pods from JSON come in many shapes, so each property read on them is slow (a megamorphic lookup); reading
-// each once and working on these afterwards is what keeps deriving cheap beside parsing.
-import { asArray, asCount, asInt, asObject, asString } from "./read.js";
+// One pass over the raw pod: every field of its status and conditions the engine needs is read here, once, into
+// small objects of one shape. Pods from JSON come in many shapes, so each property read on them is slow (a
+// megamorphic lookup), and in a resync over the cache each object read is also a trip to memory: reading each
+// field once, while its object is at hand, is what keeps deriving cheap beside parsing. The container specs are
+// read where they are merged with these (containers.ts); only the message of an unhealthy pod goes back to the
+// raw pod, for details (probes, limits, env) nothing else needs.
+import { asArray, asCount, asInt, asNonEmpty, asObject, asString } from "./read.js";
 import { GO_ZERO_TIME_MS, parseTimestamp } from "./time.js";
+import type { LastTermination } from "./types.js";
 
 type Obj = Record<string, unknown>;
 
-/** A container status as read: Go's zero values for whatever is missing, as kubectl would see them. */
+/**
+ * A container status as read: Go's zero values for whatever is missing, as kubectl would see them. Holds
+ * strings, numbers and flags only, not the pod's own objects: what is derived from it never goes back there.
+ */
 export interface StatusFacts {
   name: string;
   ready: boolean;
   started: boolean;
   restartCount: number;
+  /** status.image as found; read only when the spec names no image. */
   image: unknown;
-  /** state.waiting when present. */
-  waiting: Obj | undefined;
+  /** state.waiting is present. */
+  waiting: boolean;
   waitingReason: string;
   running: boolean;
-  /** state.terminated when present. */
-  terminated: Obj | undefined;
+  /** state.terminated is present. */
+  terminated: boolean;
   termReason: string;
   exitCode: number;
   signal: number;
-  /** lastState.terminated when present. */
-  lastTerminated: Obj | undefined;
+  /** The message of the state shown (waiting before terminated), as the kubelet wrote it; null when none. */
+  message: string | null;
+  /** lastState.terminated, as the container summary reports it; null when absent. */
+  lastTermination: LastTermination | null;
   /** lastState.terminated.finishedAt in epoch ms, NaN when absent, unparseable or Go's zero time. */
   lastFinishedMs: number;
 }
@@ -54,6 +64,20 @@ export interface PodScan {
 
 const NO_STATUSES: StatusFacts[] = [];
 
+// Kept as the kubelet wrote it: only the verdict's message, which quotes it, must be one line.
+function optionalText(v: unknown): string | null {
+  return typeof v === "string" && v !== "" ? v : null;
+}
+
+function lastTermination(term: Obj): LastTermination {
+  const finishedAt = term.finishedAt;
+  return {
+    reason: asNonEmpty(term.reason),
+    exitCode: typeof term.exitCode === "number" ? asInt(term.exitCode) : null,
+    finishedAt: typeof finishedAt === "string" ? finishedAt : finishedAt instanceof Date && !Number.isNaN(finishedAt.getTime()) ? finishedAt.toISOString() : null,
+  };
+}
+
 function statusFacts(raw: unknown): StatusFacts {
   // A status that is not an object decodes in Go to the zero value: it still counts, with nothing in it.
   const cs = asObject(raw);
@@ -73,14 +97,15 @@ function statusFacts(raw: unknown): StatusFacts {
     started: cs !== undefined && cs.started === true,
     restartCount: cs === undefined ? 0 : asCount(cs.restartCount),
     image: cs?.image,
-    waiting,
+    waiting: waiting !== undefined,
     waitingReason: waiting === undefined ? "" : asString(waiting.reason),
     running: state !== undefined && asObject(state.running) !== undefined,
-    terminated,
+    terminated: terminated !== undefined,
     termReason: terminated === undefined ? "" : asString(terminated.reason),
     exitCode: terminated === undefined ? 0 : asInt(terminated.exitCode),
     signal: terminated === undefined ? 0 : asInt(terminated.signal),
-    lastTerminated,
+    message: waiting !== undefined ? optionalText(waiting.message) : terminated !== undefined ? optionalText(terminated.message) : null,
+    lastTermination: lastTerminated === undefined ? null : lastTermination(lastTerminated),
     lastFinishedMs,
   };
 }

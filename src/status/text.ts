@@ -24,8 +24,13 @@ function isClean(text: string): boolean {
   if (n > 64) return !NEEDS_CLEANING.test(text);
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c > 32 && c !== 127 && c !== 0x85 && c !== 0x2028 && c !== 0x2029) continue;
-    if (c !== 32 || i === 0 || i === n - 1 || text.charCodeAt(i + 1) === 32) return false;
+    // Printable ASCII first: it is nearly all there is, and one range test settles it.
+    if (c > 32 && c < 127) continue;
+    if (c === 32) {
+      if (i === 0 || i === n - 1 || text.charCodeAt(i + 1) === 32) return false;
+    } else if (c < 32 || c === 127 || c === 0x85 || c === 0x2028 || c === 0x2029) {
+      return false;
+    }
   }
   return true;
 }

@@ -121,3 +121,21 @@ describe("odd input", () => {
     expect(d.message!.length).toBe(512);
   });
 });
+
+describe("typed input from a client that builds Date objects", () => {
+  test("an invalid Date in a last termination or a deletion deadline does not throw", () => {
+    const bad = new Date("not a time");
+    const pod = {
+      metadata: { name: "p", namespace: "d", deletionTimestamp: bad },
+      spec: { containers: [{ name: "app", image: "x" }] },
+      status: {
+        phase: "Running",
+        containerStatuses: [{ name: "app", restartCount: 2, state: { waiting: { reason: "CrashLoopBackOff" } }, lastState: { terminated: { exitCode: 1, finishedAt: bad } } }],
+      },
+    } as unknown as Pod;
+    const derived = derivePodStatus(pod, new Date("2025-03-01T12:00:00Z"));
+    expect(derived.restarts).toBe(2);
+    expect(derived.lastRestartTime).toBeNull();
+    expect(derived.containers[0].lastTermination?.finishedAt).toBeNull();
+  });
+});
