@@ -1,7 +1,7 @@
 // The shapes of the report module: the core/v1 Event it reads, the PodHealthReport it builds, and its options.
 // Every field of the report's status is declared in crds/podhealthreports.yaml too: a structural schema prunes
 // anything it does not declare, and a pruned bookkeeping field would silently break exact counting.
-import type { ContainerKind, ContainerStateName, DerivedPodStatus, Health, Pod } from "../status/types.js";
+import type { ContainerSummary, DerivedPodStatus, Health, Pod } from "../status/types.js";
 
 /** A core/v1 Event as the API server sends it, as plain JSON. Every field is optional. */
 export interface CoreEvent {
@@ -78,20 +78,8 @@ export interface ReportSpec {
   podUID: string;
 }
 
-export interface ReportContainer {
-  name: string;
-  kind: ContainerKind;
-  state: ContainerStateName;
-  reason: string | null;
-  message: string | null;
-  exitCode: number | null;
-  signal: number | null;
-  ready: boolean;
-  started: boolean;
-  restartCount: number;
-  lastTermination: { reason: string | null; exitCode: number | null; finishedAt: string | null } | null;
-  image: string | null;
-}
+/** A container in the report: the engine's summary, its free text truncated to the report's bound. */
+export type ReportContainer = ContainerSummary;
 
 export interface ReportCondition {
   type: string;
