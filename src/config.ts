@@ -33,7 +33,10 @@ export interface Config {
   logLevel: LogLevel;
   reportMode: ReportMode;
   healthyGraceMs: number;
+  /** 0: no periodic resync. */
   resyncPeriodMs: number;
+  /** A report whose only changes are counts and history is written at most this often; 0: at once. */
+  countWriteIntervalMs: number;
   shutdownTimeoutMs: number;
   maxEventsPerPod: number;
   leaderElection: Readonly<LeaderElectionConfig>;
@@ -53,6 +56,7 @@ export interface RunOptions {
   reportMode?: string;
   healthyGrace?: string;
   resyncPeriod?: string;
+  countWriteInterval?: string;
   shutdownTimeout?: string;
   maxEventsPerPod?: string;
   leaderElect?: string | boolean;
@@ -85,7 +89,12 @@ const FLAGS: ReadonlyArray<{ flags: string; help: string; def?: string; choices?
   { flags: "--log-level <level>", help: "log level", def: "info", choices: LOG_LEVELS },
   { flags: "--report-mode <mode>", help: "all: a report per pod; unhealthy: only for pods not Healthy/Completed", def: "all", choices: ["all", "unhealthy"] },
   { flags: "--healthy-grace <duration>", help: "with --report-mode unhealthy, delete a report after the pod is healthy this long", def: "5m" },
-  { flags: "--resync-period <duration>", help: "relist everything this often as a safety net against silent watches", def: "5m" },
+  { flags: "--resync-period <duration>", help: "look at every cached pod again this often, as a safety net (0: never)", def: "5m" },
+  {
+    flags: "--count-write-interval <duration>",
+    help: "write a report whose only changes are counts and history at most this often per pod (status changes are written at once)",
+    def: "30s",
+  },
   { flags: "--shutdown-timeout <duration>", help: "on SIGTERM, how long to let in-flight reconciles finish", def: "20s" },
   { flags: "--max-events-per-pod <n>", help: "events kept in memory per pod (newest first)", def: "50" },
   { flags: "--leader-elect-lease-name <name>", help: "name of the coordination.k8s.io Lease", def: "pod-health-operator" },
@@ -153,6 +162,12 @@ function durationFlag(name: string, value: string | undefined, def: string, minM
     throw new ConfigError(`--${name}: ${(err as Error).message}`);
   }
   if (ms < minMs) throw new ConfigError(`--${name}: must be at least ${minMs}ms, got ${value}`);
+  return ms;
+}
+
+/** 0 (off), or at least `minMs`. */
+function offOrAtLeast(name: string, ms: number, minMs: number): number {
+  if (ms !== 0 && ms < minMs) throw new ConfigError(`--${name}: must be 0 (off) or at least ${minMs}ms, got ${ms}ms`);
   return ms;
 }
 
@@ -233,7 +248,8 @@ export function loadConfig(opts: RunOptions, env: Readonly<Record<string, string
     logLevel: oneOf("log-level", opts.logLevel, LOG_LEVELS, "info"),
     reportMode: oneOf("report-mode", opts.reportMode, ["all", "unhealthy"] as const, "all"),
     healthyGraceMs: durationFlag("healthy-grace", opts.healthyGrace, "5m", 0),
-    resyncPeriodMs: durationFlag("resync-period", opts.resyncPeriod, "5m", 100),
+    resyncPeriodMs: offOrAtLeast("resync-period", durationFlag("resync-period", opts.resyncPeriod, "5m", 0), 1000),
+    countWriteIntervalMs: durationFlag("count-write-interval", opts.countWriteInterval, "30s", 0),
     shutdownTimeoutMs: durationFlag("shutdown-timeout", opts.shutdownTimeout, "20s", 0),
     maxEventsPerPod: intFlag("max-events-per-pod", opts.maxEventsPerPod, 50, 1, 10_000),
     leaderElection: Object.freeze({

@@ -46,6 +46,7 @@ describe("loadConfig", () => {
       reportMode: "all",
       healthyGraceMs: 300_000,
       resyncPeriodMs: 300_000,
+      countWriteIntervalMs: 30_000,
       shard: { index: 0, count: 1 },
     });
     expect(c.leaderElection).toMatchObject({ enabled: false, leaseName: "pod-health-operator", leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 });
@@ -66,6 +67,12 @@ describe("loadConfig", () => {
     expect(c.leaderElection.enabled).toBe(true);
     expect(c.leaderElection.namespace).toBe("ops");
     expect(c.labelSelector).toBe("app=x");
+  });
+
+  it("turns the periodic resync off with 0, and writes counts at once with a 0 count-write interval", () => {
+    const c = loadConfig(parse(["--resync-period", "0", "--count-write-interval", "0"]), {});
+    expect(c.resyncPeriodMs).toBe(0);
+    expect(c.countWriteIntervalMs).toBe(0);
   });
 
   it("reads POD_HEALTH_* environment variables, flags winning", () => {
@@ -100,7 +107,8 @@ describe("loadConfig", () => {
     [["--metrics-port", "70000"], /--metrics-port/],
     [["--history-size", "1.5"], /--history-size: expected an integer/],
     [["--healthy-grace", "soon"], /--healthy-grace: not a duration/],
-    [["--resync-period", "10ms"], /--resync-period: must be at least/],
+    [["--resync-period", "10ms"], /--resync-period: must be 0 \(off\) or at least 1000ms/],
+    [["--count-write-interval", "soon"], /--count-write-interval: not a duration/],
     [["--namespaces", "Bad_NS"], /--namespaces: "Bad_NS" is not a valid namespace/],
     [["--shard-count", "2", "--shard-index", "2"], /--shard-index: must be between 0 and 1/],
     [["--shard-count", "2"], /--shard-index: not given and POD_NAME/],

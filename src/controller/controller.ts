@@ -1,10 +1,13 @@
 // The controller: reflectors on pods, events and reports fill the caches; their handlers only enqueue
-// namespace/name keys; `concurrency` workers run get → reconcile → forget, or requeue with back-off. With leader
-// election only the leader's workers run; with shards each replica caches and writes only its own pods.
+// namespace/name keys; `concurrency` workers run get → reconcile → forget, or requeue with back-off. Nothing is
+// reconciled before every cache has its first list (a half-filled pod cache would look like deleted pods). With
+// leader election only the leader's workers run; with shards each replica caches and writes only its own pods.
+// The periodic resync re-queues what the caches hold, as client-go's informer resync does; it does not relist.
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { MANAGED_BY, MANAGED_BY_LABEL, reportOptions, type CoreEvent, type PodHealthReport } from "../report/index.js";
 import type { Pod } from "../status/types.js";
+import { Connectivity } from "./connectivity.js";
 import { classifyError } from "./errors.js";
 import { EventIndex } from "./event-index.js";
 import { collectionSource, type KubeApi } from "./kube.js";
@@ -23,7 +26,18 @@ import { MapStore, type Change, type Meta, type ReflectorStore } from "./store.j
 /** The parts of the configuration the controller reads. */
 export type ControllerConfig = Pick<
   Config,
-  "namespaces" | "labelSelector" | "historySize" | "concurrency" | "reportMode" | "healthyGraceMs" | "resyncPeriodMs" | "shutdownTimeoutMs" | "maxEventsPerPod" | "leaderElection" | "shard"
+  | "namespaces"
+  | "labelSelector"
+  | "historySize"
+  | "concurrency"
+  | "reportMode"
+  | "healthyGraceMs"
+  | "resyncPeriodMs"
+  | "countWriteIntervalMs"
+  | "shutdownTimeoutMs"
+  | "maxEventsPerPod"
+  | "leaderElection"
+  | "shard"
 >;
 
 export interface ControllerOptions {
@@ -43,6 +57,10 @@ export interface ControllerOptions {
   watchBackoff?: BackoffOptions;
   /** Server-side watch timeout floor, seconds (client-go uses 5 min). */
   minWatchTimeoutSeconds?: number;
+  /** A cache whose list or watch has failed for this long is not current, and the replica is not ready. */
+  staleAfterMs?: number;
+  /** The API server's address, for logs (KubeHttp's `server` by default). */
+  server?: string;
   /** Replaces the Lease client (tests use it to cut one replica off the lease). */
   leaseClient?: LeaseClient;
   /** Replaces the report client (tests use it to record writes). */
@@ -64,6 +82,8 @@ export class Controller {
   private readonly rechecks: DelayedAdds;
   private readonly reconciler: Reconciler;
   private readonly elector: LeaderElector | null;
+  private readonly connectivity: Connectivity;
+  private cancelResync: (() => void) | null = null;
   private workers: Promise<void>[] = [];
   private started = false;
   private stopping = false;
@@ -78,13 +98,11 @@ export class Controller {
     this.stats = options.stats ?? new ControllerStats();
     this.log = options.logger.child({ module: "controller" });
     this.events = new EventIndex(cfg.maxEventsPerPod);
-    this.queue = new WorkQueue({
+    this.queue = new WorkQueue({ scheduler: this.scheduler, backoff: options.queueBackoff });
+    this.connectivity = new Connectivity({
+      server: options.server ?? (options.api as { server?: string }).server ?? "the API server",
+      logger: options.logger.child({ module: "connectivity" }),
       scheduler: this.scheduler,
-      backoff: options.queueBackoff,
-      onDrop: (key) => {
-        this.stats.queueDropped++;
-        this.log.warn({ key }, "work queue full, dropping the key until the next resync");
-      },
     });
     this.rechecks = new DelayedAdds(options.clock ?? this.scheduler, (key) => this.queue.add(key));
     this.stats.queueDepth = () => this.queue.depth();
@@ -104,6 +122,7 @@ export class Controller {
             client: options.leaseClient ?? leaseClient(options.api, le.namespace, le.leaseName),
             scheduler: this.scheduler,
             logger: options.logger.child({ module: "leader" }),
+            health: this.connectivity,
             onStartedLeading: () => this.onStartedLeading(),
             onStoppedLeading: () => this.onStoppedLeading(),
           })
@@ -116,6 +135,7 @@ export class Controller {
       api,
       reportMode: cfg.reportMode,
       healthyGraceMs: cfg.healthyGraceMs,
+      countWriteIntervalMs: cfg.countWriteIntervalMs,
       reportOptions: reportOptions({ historySize: cfg.historySize }),
       now: () => (options.clock ?? this.scheduler).now(),
       canWrite: () => !this.writesClosed && (this.elector === null || this.elector.isLeader()),
@@ -127,22 +147,24 @@ export class Controller {
     this.buildReflectors();
   }
 
-  /** Starts the reflectors, the election and the workers; resolves at once (see `whenReady`). */
+  /** Starts the reflectors, the election and the workers; resolves at once (see `whenSynced`). */
   start(): void {
     if (this.started) return;
     this.started = true;
-    if (this.elector) this.queue.pause();
+    // Keys queue up from the first list on, but nothing is handed out before every cache is filled.
+    this.queue.pause();
     for (const r of this.reflectors) r.start();
     this.workers = Array.from({ length: this.o.config.concurrency }, (_, i) => this.worker(i));
     void this.whenSynced().then(() => {
       if (this.stopping) return;
       this.synced = true;
-      this.stats.ready = true;
       this.log.info({ pods: this.pods.size, events: this.events.size, reports: this.reports.size }, "caches synced");
+      this.scheduleResync();
       // Campaign only with warm caches, so a new leader starts from a full picture.
       if (this.elector) this.elector.start();
       else {
         this.stats.isLeader = true;
+        this.queue.resume();
         this.enqueueAll();
       }
     });
@@ -153,9 +175,26 @@ export class Controller {
     await Promise.all(this.reflectors.map((r) => r.whenSynced()));
   }
 
-  /** Ready means the caches are synced (and, for /readyz, that is all: a follower is ready too). */
+  /**
+   * Ready means every cache has had its first list and none has been failing for longer than `staleAfterMs`
+   * (a follower is ready too: it could take over at once).
+   */
   get isReady(): boolean {
-    return this.synced;
+    if (!this.synced || this.stopping) return false;
+    const now = this.scheduler.now();
+    const staleAfter = this.o.staleAfterMs ?? 30_000;
+    return this.reflectors.every((r) => r.failingSince === null || now - r.failingSince < staleAfter);
+  }
+
+  /** The oldest of the caches' last contacts with the server (scheduler ms); null before every cache had one. */
+  get lastSync(): number | null {
+    let oldest: number | null = null;
+    for (const r of this.reflectors) {
+      const t = r.lastContact;
+      if (t === null) return null;
+      oldest = oldest === null ? t : Math.min(oldest, t);
+    }
+    return oldest;
   }
 
   get isLeader(): boolean {
@@ -174,18 +213,49 @@ export class Controller {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.cancelResync?.();
     this.queue.shutDown();
     this.rechecks.cancelAll();
-    const drained = Promise.all(this.workers).then(() => true);
-    const timedOut = sleep(this.scheduler, this.o.config.shutdownTimeoutMs).then(() => false);
-    const inTime = await Promise.race([drained, timedOut]);
-    if (!inTime) this.log.warn({ timeoutMs: this.o.config.shutdownTimeoutMs }, "in-flight reconciles did not finish before the shutdown timeout");
+    // In-flight reconciles finish, then the count changes held back by --count-write-interval are written.
+    const deadline = sleep(this.scheduler, this.o.config.shutdownTimeoutMs).then(() => false);
+    const drained = Promise.all(this.workers)
+      .then(() => this.flushDeferred())
+      .then(() => true);
+    const inTime = await Promise.race([drained, deadline]);
+    if (!inTime) this.log.warn({ timeoutMs: this.o.config.shutdownTimeoutMs }, "in-flight reconciles and held-back count writes did not finish before the shutdown timeout");
     this.writesClosed = true;
     await this.elector?.stop(true);
     await Promise.all(this.reflectors.map((r) => r.stop()));
     this.stats.isLeader = false;
-    this.stats.ready = false;
     this.log.info("controller stopped");
+  }
+
+  /** Writes every report whose count changes were held back, while this replica may still write. */
+  private async flushDeferred(): Promise<void> {
+    const keys = this.reconciler.deferredKeys();
+    if (keys.length === 0) return;
+    let failed = 0;
+    for (const key of keys) {
+      try {
+        await this.reconciler.reconcile(key, { flush: true });
+      } catch (err) {
+        failed++;
+        this.log.warn({ key, error: classifyError(err).message }, "could not write held-back counts on shutdown");
+      }
+    }
+    this.log.info({ reports: keys.length, failed }, "wrote held-back count changes before exiting");
+  }
+
+  /** Every resync period, every cached pod and report gets another look: a safety net for missed changes. */
+  private scheduleResync(): void {
+    const period = this.o.config.resyncPeriodMs;
+    if (period <= 0 || this.stopping) return;
+    this.cancelResync = this.scheduler.schedule(() => {
+      this.cancelResync = null;
+      if (this.stopping) return;
+      if (this.isLeader) this.enqueueAll();
+      this.scheduleResync();
+    }, period);
   }
 
   private buildReflectors(): void {
@@ -224,14 +294,11 @@ export class Controller {
       store,
       transform,
       onChange: (c) => this.onChange(resource, c as Change<Meta>),
-      onList: () => {
-        // A relist is the level-based safety net: everything gets another look (writes happen only on change).
-        if (resource === "pods" && this.synced) this.enqueueAll();
-      },
       onRestart: (reason: RestartReason) => this.stats.observeWatchRestart(resource, reason),
+      health: this.connectivity,
       scheduler: this.scheduler,
-      backoff: this.o.watchBackoff ?? { baseMs: 500, maxMs: 30_000 },
-      resyncPeriodMs: this.o.config.resyncPeriodMs,
+      // client-go's reflector: 800 ms doubling to 30 s, plus up to as much again at random.
+      backoff: this.o.watchBackoff ?? { baseMs: 800, maxMs: 30_000 },
       logger: this.log.child({ module: "reflector", resource }),
     });
     this.reflectors.push(reflector as unknown as Reflector<Meta>);
@@ -262,6 +329,8 @@ export class Controller {
   private onStoppedLeading(): void {
     this.stats.isLeader = false;
     this.queue.pause();
+    // Held-back counts were built on what this replica last wrote; the next leader counts from the server.
+    this.reconciler.dropDeferred();
   }
 
   private async worker(id: number): Promise<void> {

@@ -1,17 +1,13 @@
-// The one place that talks HTTP to the API server. It sends plain JSON through client-node's own transport
-// (RequestContext + its fetch library, so auth, TLS and exec plugins all apply) instead of the generated typed
-// APIs, because those turn timestamps into Date objects and drop fields their models do not know; the status
-// engine and the report builder read the JSON the API server sends.
-import {
-  ApiException,
-  createConfiguration,
-  HttpMethod,
-  RequestContext,
-  ServerConfiguration,
-  Watch,
-  type Configuration,
-  type KubeConfig,
-} from "@kubernetes/client-node";
+// The one place that talks HTTP to the API server: plain JSON over one pooled keep-alive undici dispatcher per
+// API server, built once from the kubeconfig (TLS material read once), with the kubeconfig's authenticators asked
+// for the Authorization header on each request (tokens rotate: in-cluster and exec credentials are refreshed by
+// them). client-node's generated APIs and its Watch build a new dispatcher, and so a new TCP/TLS connection, for
+// every request and re-read CA and key files each time; they also turn timestamps into Date objects and drop
+// fields their models do not know, while the status engine and the report builder read the JSON the server sends.
+// Every request has a timeout: a server that accepts connections and never answers cannot hang the controller.
+import { createInterface } from "node:readline";
+import { ApiException, type KubeConfig } from "@kubernetes/client-node";
+import { Agent, ProxyAgent, request, type Dispatcher } from "undici";
 import type { ListResult, ListWatchSource, WatchEventType, WatchHandle } from "./reflector.js";
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -22,77 +18,128 @@ export interface KubeApi {
   post<T = unknown>(path: string, body: unknown): Promise<T>;
   put<T = unknown>(path: string, body: unknown): Promise<T>;
   delete<T = unknown>(path: string, body?: unknown): Promise<T>;
+  /**
+   * Starts a watch: resolves once the server answered 200 (events then flow to `onEvent` and the end of the
+   * stream to `onDone`), rejects when it cannot be started.
+   */
   watch(path: string, query: Query, onEvent: (type: WatchEventType, obj: unknown) => void, onDone: (err: unknown) => void): Promise<WatchHandle>;
 }
 
 export interface KubeHttpOptions {
-  /** Abort a non-watch request after this long. */
+  /** Abort a request that has not completed after this long; for a watch, one whose headers have not come. */
   requestTimeoutMs?: number;
   /**
-   * client-node's Watch aborts a watch that has received nothing for 30 s (its private requestTimeoutMs), which
-   * on a quiet collection means a reconnect every 30 s. Watches ask the server to end them after
-   * `timeoutSeconds` and get bookmarks, so the idle limit here only has to catch dead connections.
+   * End a watch that has received nothing for this long. Watches ask the server to end them after
+   * `timeoutSeconds` and for bookmarks (which a 1.32 API server sends about once a minute), so a longer silence
+   * means a dead connection or a hung server, which TCP alone would not notice for a long time.
    */
   watchIdleTimeoutMs?: number;
 }
 
+interface Transport {
+  dispatcher: Dispatcher;
+  /** Headers that never change: impersonation. */
+  staticHeaders: Record<string, string>;
+}
+
+type HeaderOptions = { headers?: Record<string, string> };
+type KubeConfigInternals = {
+  applyAuthorizationHeader?: (opts: HeaderOptions) => Promise<void>;
+  createDispatcher?: (cluster: unknown, agentOptions: object) => Dispatcher | undefined;
+};
+
 export class KubeHttp implements KubeApi {
+  /** The API server's address, for logs. */
+  readonly server: string;
   private readonly kc: KubeConfig;
-  private readonly server: string;
-  private readonly configuration: Configuration;
-  private readonly watcher: Watch;
   private readonly requestTimeoutMs: number;
+  private readonly watchIdleTimeoutMs: number;
+  private transport: Promise<Transport> | null = null;
 
   constructor(kc: KubeConfig, options: KubeHttpOptions = {}) {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error("kubeconfig: no current cluster");
     this.kc = kc;
     this.server = cluster.server.replace(/\/+$/, "");
-    this.configuration = createConfiguration({ baseServer: new ServerConfiguration(this.server, {}), authMethods: { default: kc } });
-    this.watcher = new Watch(kc);
-    Object.assign(this.watcher, { requestTimeoutMs: options.watchIdleTimeoutMs ?? 10 * 60_000 });
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.watchIdleTimeoutMs = options.watchIdleTimeoutMs ?? 3 * 60_000;
   }
 
   get<T = unknown>(path: string, query?: Query): Promise<T> {
-    return this.request<T>(HttpMethod.GET, path, query, undefined);
+    return this.request<T>("GET", path, query, undefined);
   }
 
   post<T = unknown>(path: string, body: unknown): Promise<T> {
-    return this.request<T>(HttpMethod.POST, path, undefined, body);
+    return this.request<T>("POST", path, undefined, body);
   }
 
   put<T = unknown>(path: string, body: unknown): Promise<T> {
-    return this.request<T>(HttpMethod.PUT, path, undefined, body);
+    return this.request<T>("PUT", path, undefined, body);
   }
 
   delete<T = unknown>(path: string, body?: unknown): Promise<T> {
-    return this.request<T>(HttpMethod.DELETE, path, undefined, body);
+    return this.request<T>("DELETE", path, undefined, body);
+  }
+
+  /** Closes the pooled connections (watches included). */
+  async close(): Promise<void> {
+    const t = this.transport;
+    this.transport = null;
+    if (t) await (await t).dispatcher.destroy().catch(() => undefined);
   }
 
   async watch(path: string, query: Query, onEvent: (type: WatchEventType, obj: unknown) => void, onDone: (err: unknown) => void): Promise<WatchHandle> {
-    const controller = await this.watcher.watch(path, query, (type: string, obj: unknown) => onEvent(type as WatchEventType, obj), onDone);
-    return { abort: () => controller.abort() };
+    const controller = new AbortController();
+    const { statusCode, headers, body } = await this.send("GET", path, { ...query, watch: true }, undefined, {
+      signal: controller.signal,
+      headersTimeout: this.requestTimeoutMs,
+      bodyTimeout: this.watchIdleTimeoutMs,
+    });
+    if (statusCode !== 200) throw await httpError("GET", path, statusCode, headers, body);
+    let done = false;
+    const finish = (err: unknown): void => {
+      if (done) return;
+      done = true;
+      lines.close();
+      body.destroy();
+      onDone(err);
+    };
+    const lines = createInterface({ input: body, crlfDelay: Infinity });
+    lines.on("line", (line) => {
+      if (done || line === "") return;
+      let event: { type?: WatchEventType; object?: unknown };
+      try {
+        event = JSON.parse(line) as { type?: WatchEventType; object?: unknown };
+      } catch (err) {
+        finish(new Error(`watch ${path}: a line that is not JSON: ${line.slice(0, 100)}`, { cause: err }));
+        return;
+      }
+      if (event.type) onEvent(event.type, event.object);
+    });
+    const onError = (err: Error): void => finish(controller.signal.aborted ? null : new Error(`watch ${path}: ${err.message}`, { cause: err }));
+    body.on("error", onError);
+    // readline re-emits its input's errors on the interface.
+    lines.on("error", onError);
+    body.on("end", () => finish(null));
+    lines.on("close", () => finish(null));
+    return {
+      abort: () => {
+        if (done) return;
+        controller.abort();
+        finish(null);
+      },
+    };
   }
 
-  private async request<T>(method: HttpMethod, path: string, query: Query | undefined, body: unknown): Promise<T> {
-    const url = new URL(this.server + path);
-    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const ctx = new RequestContext(url.toString(), method);
-    ctx.setHeaderParam("Accept", "application/json");
-    if (body !== undefined) {
-      ctx.setHeaderParam("Content-Type", "application/json");
-      ctx.setBody(JSON.stringify(body));
-    }
-    ctx.setSignal(AbortSignal.timeout(this.requestTimeoutMs));
-    await this.kc.applySecurityAuthentication(ctx);
-    let resp;
+  private async request<T>(method: string, path: string, query: Query | undefined, body: unknown): Promise<T> {
+    const signal = AbortSignal.timeout(this.requestTimeoutMs);
+    const resp = await this.send(method, path, query, body, { signal });
+    let text: string;
     try {
-      resp = await this.configuration.httpApi.send(ctx).toPromise();
+      text = await resp.body.text();
     } catch (err) {
-      throw new Error(`${method} ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new Error(`${method} ${path}: reading the response: ${(err as Error).message}`, { cause: err });
     }
-    const text = await resp.body.text();
     let parsed: unknown = undefined;
     if (text !== "") {
       try {
@@ -101,12 +148,114 @@ export class KubeHttp implements KubeApi {
         parsed = text;
       }
     }
-    if (resp.httpStatusCode >= 400) {
-      const message = (parsed as { message?: string } | undefined)?.message ?? text.slice(0, 200);
-      throw new ApiException(resp.httpStatusCode, `${method} ${path}: ${message}`, parsed, resp.headers);
-    }
+    if (resp.statusCode >= 400) throw apiException(method, path, resp.statusCode, resp.headers, parsed, text);
     return parsed as T;
   }
+
+  private async send(
+    method: string,
+    path: string,
+    query: Query | undefined,
+    body: unknown,
+    limits: { signal: AbortSignal; headersTimeout?: number; bodyTimeout?: number },
+  ): Promise<Dispatcher.ResponseData> {
+    const url = new URL(this.server + path);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    try {
+      const t = await this.getTransport();
+      const headers: Record<string, string> = { ...t.staticHeaders, ...(await this.authHeaders()), Accept: "application/json" };
+      if (body !== undefined) headers["Content-Type"] = "application/json";
+      return await request(url, {
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        dispatcher: t.dispatcher,
+        signal: limits.signal,
+        headersTimeout: limits.headersTimeout ?? this.requestTimeoutMs,
+        bodyTimeout: limits.bodyTimeout ?? this.requestTimeoutMs,
+      });
+    } catch (err) {
+      throw new Error(`${method} ${path}: ${describe(err)}`, { cause: err });
+    }
+  }
+
+  private getTransport(): Promise<Transport> {
+    this.transport ??= this.buildTransport().catch((err: unknown) => {
+      this.transport = null;
+      throw err;
+    });
+    return this.transport;
+  }
+
+  /** The dispatcher, once: TLS material from the kubeconfig, keep-alive, the kubeconfig's proxy if any. */
+  private async buildTransport(): Promise<Transport> {
+    const cluster = this.kc.getCurrentCluster();
+    const opts: Record<string, unknown> & HeaderOptions = {};
+    await this.kc.applyToHTTPSOptions(opts);
+    const tls: Record<string, unknown> = {};
+    for (const k of ["ca", "cert", "key", "pfx", "passphrase", "rejectUnauthorized", "servername"]) if (opts[k] !== undefined) tls[k] = opts[k];
+    const staticHeaders: Record<string, string> = {};
+    const impersonate = opts.headers?.["Impersonate-User"];
+    if (impersonate) staticHeaders["Impersonate-User"] = impersonate;
+    let dispatcher: Dispatcher;
+    if (cluster?.proxyUrl?.startsWith("socks")) {
+      const internal = (this.kc as unknown as KubeConfigInternals).createDispatcher;
+      const d = internal?.call(this.kc, cluster, tls);
+      if (!d) throw new Error(`kubeconfig: cannot build a dispatcher for the SOCKS proxy ${cluster.proxyUrl}`);
+      dispatcher = d;
+    } else if (cluster?.proxyUrl) {
+      dispatcher = new ProxyAgent({ uri: cluster.proxyUrl, requestTls: tls, connect: { keepAlive: true, keepAliveInitialDelay: 30_000 } });
+    } else {
+      // TCP keep-alive probes after 30 s of silence, as client-go does, so a dead peer is noticed.
+      dispatcher = new Agent({ connect: { ...tls, keepAlive: true, keepAliveInitialDelay: 30_000 }, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 10 * 60_000 });
+    }
+    return { dispatcher, staticHeaders };
+  }
+
+  /** The Authorization header for this request: a bearer token (possibly refreshed) or basic auth. */
+  private async authHeaders(): Promise<Record<string, string>> {
+    const user = this.kc.getCurrentUser();
+    if (!user) return {};
+    const opts: HeaderOptions = { headers: {} };
+    const apply = (this.kc as unknown as KubeConfigInternals).applyAuthorizationHeader;
+    if (typeof apply === "function") await apply.call(this.kc, opts);
+    else await this.kc.applyToHTTPSOptions(opts);
+    const out: Record<string, string> = {};
+    if (opts.headers?.Authorization) out.Authorization = opts.headers.Authorization;
+    else if (user.username) out.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ""}`).toString("base64")}`;
+    return out;
+  }
+}
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as { code?: unknown }).code;
+  const cause = (err as { cause?: unknown }).cause;
+  const inner = cause instanceof Error && cause.message !== err.message ? `: ${cause.message}` : "";
+  return `${err.message}${typeof code === "string" && !err.message.includes(code) ? ` (${code})` : ""}${inner}`;
+}
+
+function apiException(method: string, path: string, status: number, headers: Dispatcher.ResponseData["headers"], parsed: unknown, text: string): ApiException<unknown> {
+  const message = (parsed as { message?: string } | undefined)?.message ?? text.slice(0, 200);
+  const flat: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(", ") : v;
+  return new ApiException(status, `${method} ${path}: ${message}`, parsed, flat);
+}
+
+async function httpError(method: string, path: string, status: number, headers: Dispatcher.ResponseData["headers"], body: Dispatcher.ResponseData["body"]): Promise<ApiException<unknown>> {
+  let text = "";
+  try {
+    text = await body.text();
+  } catch {
+    // The status code says enough.
+  }
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not JSON: keep the text.
+  }
+  return apiException(method, path, status, headers, parsed, text);
 }
 
 export interface CollectionOptions {
@@ -124,8 +273,13 @@ interface ListBody {
   metadata?: { resourceVersion?: string; continue?: string };
 }
 
-/** A list+watch source for one collection path (`/api/v1/pods`, `/api/v1/namespaces/ns/events`, …). */
-export function collectionSource(api: KubeApi, path: string, options: CollectionOptions = {}): ListWatchSource<unknown> {
+/**
+ * A list+watch source for one collection path (`/api/v1/pods`, `/api/v1/namespaces/ns/events`, …). Lists the way
+ * client-go's reflector does (tools/cache/reflector.go, 1.32): resourceVersion "0" lets the API server answer
+ * from its watch cache; a specific version is asked for with NotOlderThan and without paging (the watch cache
+ * serves it only unpaged); "" is a consistent, paged read.
+ */
+export function collectionSource(api: KubeApi, path: string, options: CollectionOptions = {}): ListWatchSource {
   const selectors: Query = {
     labelSelector: options.labelSelector ?? undefined,
     fieldSelector: options.fieldSelector ?? undefined,
@@ -133,18 +287,25 @@ export function collectionSource(api: KubeApi, path: string, options: Collection
   const minTimeout = options.minWatchTimeoutSeconds ?? 300;
   const random = options.random ?? Math.random;
   return {
-    async list(): Promise<ListResult<unknown>> {
-      const items: unknown[] = [];
+    async list<T>(resourceVersion: string, keep: (raw: unknown) => T | null): Promise<ListResult<T>> {
+      const items: T[] = [];
+      const exact = resourceVersion !== "" && resourceVersion !== "0";
+      const versionQuery: Query = resourceVersion === "" ? {} : exact ? { resourceVersion, resourceVersionMatch: "NotOlderThan" } : { resourceVersion };
       let cont: string | undefined;
-      let resourceVersion = "";
+      let listVersion = "";
       do {
-        const page = await api.get<ListBody>(path, { ...selectors, limit: options.pageSize ?? 500, continue: cont });
-        items.push(...(page.items ?? []));
+        const query: Query = cont ? { ...selectors, limit: options.pageSize ?? 500, continue: cont } : { ...selectors, ...versionQuery, limit: exact ? undefined : (options.pageSize ?? 500) };
+        const page = await api.get<ListBody>(path, query);
+        // Each page is cut down to what the cache keeps as it arrives, so no more than one raw page is alive.
+        for (const raw of page.items ?? []) {
+          const item = keep(raw);
+          if (item !== null) items.push(item);
+        }
         // Every page of a paginated list is the same snapshot; the first page's version is the snapshot's.
-        if (resourceVersion === "") resourceVersion = page.metadata?.resourceVersion ?? "";
+        if (listVersion === "") listVersion = page.metadata?.resourceVersion ?? "";
         cont = page.metadata?.continue || undefined;
       } while (cont);
-      return { items, resourceVersion };
+      return { items, resourceVersion: listVersion };
     },
     watch(resourceVersion, onEvent, onDone): Promise<WatchHandle> {
       const timeoutSeconds = Math.floor(minTimeout * (1 + random()));

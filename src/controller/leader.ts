@@ -5,7 +5,7 @@
 // stops writing before anyone else can take the lease. `isLeader()` checks that deadline synchronously, so a
 // writer that asks right before each write never writes on a lease it may have lost.
 import type { Logger } from "pino";
-import { classifyError } from "./errors.js";
+import { classifyError, type ClassifiedError } from "./errors.js";
 import type { KubeApi } from "./kube.js";
 import { sleep, type Scheduler } from "./scheduler.js";
 
@@ -43,6 +43,11 @@ export interface LeaderElectorOptions {
   logger: Logger;
   onStartedLeading?: () => void;
   onStoppedLeading?: () => void;
+  /** Told of each failed and each good acquire-or-renew (the controller's connectivity log). */
+  health?: {
+    failed(source: string, phase: "renew", error: ClassifiedError, retryInMs: number): void;
+    recovered(source: string, phase: "renew"): void;
+  };
 }
 
 /** A Lease client on the API. */
@@ -108,11 +113,14 @@ export class LeaderElector {
     while (!signal.aborted) {
       const sentAt = this.o.scheduler.now();
       let ok = false;
+      const source = `lease ${this.o.namespace}/${this.o.leaseName}`;
       try {
         ok = await this.tryAcquireOrRenew(sentAt);
+        this.o.health?.recovered(source, "renew");
       } catch (err) {
         const c = classifyError(err);
         this.o.logger.debug({ error: c.message, status: c.status }, "lease: acquire or renew failed");
+        if (c.class !== "conflict") this.o.health?.failed(source, "renew", c, this.o.retryPeriodMs);
       }
       if (signal.aborted) break;
       if (ok) {

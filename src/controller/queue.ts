@@ -13,10 +13,6 @@ export interface BackoffOptions {
 export interface WorkQueueOptions {
   scheduler: Scheduler;
   backoff?: BackoffOptions;
-  /** Most keys waiting (ready or being reprocessed) at once; further adds are dropped and counted. */
-  maxSize?: number;
-  /** Called when an add is dropped because the queue is full (the periodic resync re-adds the key). */
-  onDrop?: (key: string) => void;
 }
 
 export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = Object.freeze({ baseMs: 200, maxMs: 60_000 });
@@ -26,6 +22,16 @@ export function backoffDelay(failures: number, opts: BackoffOptions): number {
   if (failures <= 0) return opts.baseMs;
   // 2^failures overflows into Infinity for large counts, which the cap absorbs.
   return Math.min(opts.baseMs * 2 ** failures, opts.maxMs);
+}
+
+/**
+ * The delay before retry number failures+1 of a list or watch: the capped exponential delay plus up to as much
+ * again at random, as client-go's reflector back-off does (wait.Backoff with Jitter 1.0), so that many clients
+ * cut off together do not come back together.
+ */
+export function jitteredBackoff(failures: number, opts: BackoffOptions, random: () => number): number {
+  const d = backoffDelay(failures, opts);
+  return Math.round(d + d * Math.min(1, Math.max(0, random())));
 }
 
 /** Keys to add later, one timer per key (the earliest wins), on a given clock. */
@@ -62,8 +68,6 @@ export class DelayedAdds {
 export class WorkQueue {
   private readonly scheduler: Scheduler;
   private readonly backoff: BackoffOptions;
-  private readonly maxSize: number;
-  private readonly onDrop: (key: string) => void;
   /** Keys that need processing, in arrival order; a Set keeps FIFO order and deduplicates. */
   private readonly ready = new Set<string>();
   /** Keys added (ready, or added again while processing). */
@@ -80,20 +84,18 @@ export class WorkQueue {
   constructor(options: WorkQueueOptions) {
     this.scheduler = options.scheduler;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
-    this.maxSize = options.maxSize ?? 100_000;
-    this.onDrop = options.onDrop ?? (() => undefined);
     this.delayed = new DelayedAdds(this.scheduler, (key) => this.add(key));
   }
 
-  /** Marks a key as needing processing. Returns false when it was dropped (shut down or full). */
+  /**
+   * Marks a key as needing processing. Returns false only once the queue is shutting down. There is no size
+   * limit to drop at: a key waits once however often it is added, so the queue never holds more keys than the
+   * caches hold pods and reports, which are the real bound.
+   */
   add(key: string): boolean {
     if (this.shuttingDown) return false;
     if (this.dirty.has(key)) return true;
     if (this.backingOff(key)) return true;
-    if (this.dirty.size >= this.maxSize) {
-      this.onDrop(key);
-      return false;
-    }
     this.dirty.add(key);
     if (!this.processing.has(key)) {
       this.ready.add(key);

@@ -1,9 +1,16 @@
 // Reconcile one namespace/name key, level-based: read the pod and its events from the caches and the current
 // report, build the desired report, and make the server match with as few writes as possible. A missing pod is
-// not an error: its report (if any) goes. Returns what it did: unchanged | created | updated | deleted | skipped.
+// not an error: its report (if any) goes. Returns what it did: unchanged | created | updated | deleted |
+// deferred | skipped.
+//
+// A change of STATUS, READY, health or reason is written at once. A change of nothing but counts, history and
+// details is written at most once per count-write interval per report: until then the desired report is held
+// here ("deferred") and is the base the next build counts on, so nothing counted is lost or counted twice, and
+// it is written when the interval is up or when the controller stops. `observedAt` is when a report was last
+// written: what it says was true then.
 import type { Logger } from "pino";
 import { buildReport, reportDiff, type CoreEvent, type PodHealthReport, type ReportOptions } from "../report/index.js";
-import { DEFAULT_RESTART_WINDOW_MS, derivePodStatus } from "../status/index.js";
+import { derivePodStatus, verdictRecheckAt } from "../status/index.js";
 import type { DerivedPodStatus, Health, Pod } from "../status/types.js";
 import type { ReportMode } from "../config.js";
 import { classifyError } from "./errors.js";
@@ -19,6 +26,8 @@ export interface ReconcilerDeps {
   api: ReportApi;
   reportMode: ReportMode;
   healthyGraceMs: number;
+  /** A count-only change waits this long after the report's last write; 0 writes at once. */
+  countWriteIntervalMs?: number;
   reportOptions: Readonly<ReportOptions>;
   now(): number;
   /** False when this replica must not write (it is not, or no longer, the leader). */
@@ -35,6 +44,12 @@ export class NotLeaderError extends Error {
 }
 
 const SETTLED: ReadonlySet<Health> = new Set<Health>(["Healthy", "Completed"]);
+
+/** The part of a status that counting reads: what a tombstone keeps. */
+function countingMemory(status: PodHealthReport["status"]): PodHealthReport["status"] {
+  const { crashLoop, probeFailures, tracking, status: s, lastTransitionTime } = status;
+  return { crashLoop, probeFailures, tracking, status: s, lastTransitionTime } as PodHealthReport["status"];
+}
 const MAX_CONFLICT_RETRIES = 3;
 
 /** Compares two resourceVersions when both are numbers (as etcd's are); null when they cannot be ordered. */
@@ -45,15 +60,51 @@ export function compareResourceVersions(a: string | undefined, b: string | undef
   return x === y ? 0 : x < y ? -1 : 1;
 }
 
+/** A desired report held back because only its counts changed, and the server version it was built on. */
+interface Deferred {
+  report: PodHealthReport;
+  baseVersion: string | undefined;
+}
+
+/** What a report deleted in report-mode unhealthy leaves behind: the counting memory of its pod. */
+interface Tombstone {
+  podUID: string;
+  status: PodHealthReport["status"];
+}
+
+export interface ReconcileOptions {
+  /** Write held-back count changes now (on shutdown). */
+  flush?: boolean;
+}
+
 export class Reconciler {
   private readonly d: ReconcilerDeps;
   /** Reports this replica wrote, until the cache has caught up with them: saves a 409 on the next reconcile. */
   private readonly written = new Map<string, PodHealthReport>();
   /** When each pod was first seen Healthy/Completed (report-mode unhealthy). */
   private readonly settledSince = new Map<string, number>();
+  /** Count-only changes not written yet; at most one per pod. */
+  private readonly deferred = new Map<string, Deferred>();
+  /**
+   * Report-mode unhealthy: the counts of reports deleted after the healthy grace, by pod, so that a pod that
+   * fails again does not have its earlier failures (whose events may still be there) counted a second time.
+   * Held in memory only, one per pod that is alive; after an operator restart such a pod is counted afresh from
+   * the events the API server still has (an hour's worth by default).
+   */
+  private readonly tombstones = new Map<string, Tombstone>();
 
   constructor(deps: ReconcilerDeps) {
     this.d = deps;
+  }
+
+  /** The keys whose count changes are held back. */
+  deferredKeys(): string[] {
+    return [...this.deferred.keys()];
+  }
+
+  /** Forgets held-back changes (when this replica stops leading, the next leader counts from the server). */
+  dropDeferred(): void {
+    this.deferred.clear();
   }
 
   /** True when a report cache event is only the echo of this replica's own write (no need to reconcile). */
@@ -67,10 +118,10 @@ export class Reconciler {
     this.written.delete(key);
   }
 
-  async reconcile(key: string): Promise<ReconcileResult> {
+  async reconcile(key: string, options: ReconcileOptions = {}): Promise<ReconcileResult> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.reconcileOnce(key, attempt > 0);
+        return await this.reconcileOnce(key, attempt > 0, options.flush === true);
       } catch (err) {
         if (err instanceof NotLeaderError) return "skipped";
         if (classifyError(err).class !== "conflict" || attempt >= MAX_CONFLICT_RETRIES) throw err;
@@ -93,7 +144,7 @@ export class Reconciler {
     return w;
   }
 
-  private async reconcileOnce(key: string, refetch: boolean): Promise<ReconcileResult> {
+  private async reconcileOnce(key: string, refetch: boolean, flush: boolean): Promise<ReconcileResult> {
     const { namespace, name } = splitKey(key);
     const log = this.d.logger.child({ namespace, pod: name });
     let current = refetch ? await this.d.api.get(namespace, name) : this.current(key);
@@ -101,6 +152,8 @@ export class Reconciler {
 
     if (!pod) {
       this.settledSince.delete(key);
+      this.deferred.delete(key);
+      this.tombstones.delete(key);
       if (!current) return "unchanged";
       await this.remove(current, log, "its pod is gone");
       return "deleted";
@@ -116,14 +169,16 @@ export class Reconciler {
 
     const now = this.d.now();
     const derived = derivePodStatus(pod, new Date(now));
-    this.scheduleTimeBasedRecheck(key, derived, now);
 
     if (this.d.reportMode === "unhealthy" && SETTLED.has(derived.health)) {
       const since = this.settledSinceFor(key, current, now);
       if (!current) return result;
       const remaining = since + this.d.healthyGraceMs - now;
       if (remaining <= 0) {
+        const base = this.deferred.get(key)?.report ?? current;
+        this.deferred.delete(key);
         await this.remove(current, log, `the pod has been ${derived.health} for the healthy grace`);
+        this.tombstones.set(key, { podUID: pod.metadata?.uid ?? "", status: countingMemory(base.status) });
         return "deleted";
       }
       this.d.requeueAfter(key, remaining);
@@ -131,11 +186,14 @@ export class Reconciler {
       this.settledSince.delete(key);
     }
 
-    const desired = buildReport({ pod, events: this.d.events(key), previous: current, now: new Date(now), options: this.d.reportOptions, derived });
+    const desired = buildReport({ pod, events: this.d.events(key), previous: this.baseFor(key, current, pod), now: new Date(now), options: this.d.reportOptions, derived });
+    this.scheduleTimeBasedRecheck(key, pod, derived, now);
 
     if (!current) {
       const created = await this.write(() => this.d.api.create(desired));
       const withStatus = await this.write(() => this.d.api.replaceStatus({ ...created, status: desired.status }));
+      this.deferred.delete(key);
+      this.tombstones.delete(key);
       this.remember(key, withStatus);
       this.logTransition(log, current, desired);
       log.debug({ result: "created", resourceVersion: withStatus.metadata.resourceVersion }, "report written");
@@ -154,13 +212,57 @@ export class Reconciler {
       );
     }
     if (diff.status || !latest.status) {
+      const wait = flush ? 0 : this.countWriteWait(latest, desired, now);
+      if (wait > 0) {
+        this.deferred.set(key, { report: desired, baseVersion: latest.metadata.resourceVersion });
+        this.d.requeueAfter(key, wait);
+        if (latest !== current) this.remember(key, latest);
+        return latest === current ? "deferred" : "updated";
+      }
       latest = await this.write(() => this.d.api.replaceStatus({ ...latest, status: desired.status }));
     }
+    this.deferred.delete(key);
     if (latest === current) return result;
     this.remember(key, latest);
     this.logTransition(log, current, desired);
     log.debug({ result: "updated", resourceVersion: latest.metadata.resourceVersion }, "report written");
     return result === "deleted" ? "created" : "updated";
+  }
+
+  /**
+   * What the next report counts on: the held-back report if it was built on the version now current (someone
+   * else's write since makes it stale: counting from the server's version is then exact), else the current
+   * report, else the memory a report-mode-unhealthy deletion left for this very pod.
+   */
+  private baseFor(key: string, current: PodHealthReport | null, pod: Pod): PodHealthReport | null {
+    const held = this.deferred.get(key);
+    if (held !== undefined) {
+      if (current !== null && held.baseVersion === current.metadata.resourceVersion) return held.report;
+      this.deferred.delete(key);
+    }
+    if (current !== null) return current;
+    const tomb = this.tombstones.get(key);
+    if (tomb === undefined) return null;
+    if (tomb.podUID !== pod.metadata?.uid) {
+      this.tombstones.delete(key);
+      return null;
+    }
+    return { spec: { podName: pod.metadata?.name ?? "", podUID: tomb.podUID }, status: tomb.status } as PodHealthReport;
+  }
+
+  /**
+   * How long a status write must wait: 0 when STATUS, READY, health or reason changed (or there is no status
+   * yet), else what is left of the count-write interval since the report was last written (its observedAt).
+   */
+  private countWriteWait(current: PodHealthReport, desired: PodHealthReport, now: number): number {
+    const interval = this.d.countWriteIntervalMs ?? 0;
+    const was = current.status;
+    const will = desired.status;
+    if (interval <= 0 || !was || was.status !== will.status || was.ready !== will.ready || was.health !== will.health || (was.reason ?? null) !== (will.reason ?? null)) {
+      return 0;
+    }
+    const lastWrite = Date.parse(was.observedAt ?? "");
+    return Number.isNaN(lastWrite) ? 0 : Math.max(0, lastWrite + interval - now);
   }
 
   private async write<T>(call: () => Promise<T>): Promise<T> {
@@ -190,11 +292,10 @@ export class Reconciler {
     return since;
   }
 
-  /** A recent restart makes a running pod Degraded until it is old enough: come back when it is. */
-  private scheduleTimeBasedRecheck(key: string, derived: DerivedPodStatus, now: number): void {
-    if (derived.health !== "Degraded" || !derived.lastRestartTime) return;
-    const at = Date.parse(derived.lastRestartTime) + DEFAULT_RESTART_WINDOW_MS;
-    if (at > now) this.d.requeueAfter(key, at - now + 1000);
+  /** Verdicts that change with time alone (a restart stops being recent, a wait becomes long): come back then. */
+  private scheduleTimeBasedRecheck(key: string, pod: Pod, derived: DerivedPodStatus, now: number): void {
+    const at = verdictRecheckAt(pod, derived, now);
+    if (at !== null) this.d.requeueAfter(key, at - now);
   }
 
   private logTransition(log: Logger, current: PodHealthReport | null, desired: PodHealthReport): void {

@@ -1,5 +1,7 @@
 // The `run` subcommand: validate the configuration, build the client from the kubeconfig (or the in-cluster
-// service account), run the controller until SIGTERM/SIGINT, then shut down gracefully and exit 0.
+// service account), run the controller until SIGTERM/SIGINT, then shut down gracefully and exit 0. Nothing else
+// ends it: not an API server that is away (every retry timer is unref'd, so the process is held open here until
+// a signal comes), and not an unhandled promise rejection (logged at error; Node would otherwise exit).
 import type { EventEmitter } from "node:events";
 import type { Writable } from "node:stream";
 import { KubeConfig } from "@kubernetes/client-node";
@@ -13,8 +15,8 @@ export interface RunIO {
   /** Where the JSON log lines go. */
   stdout: Writable;
   stderr: Writable;
-  /** Emits SIGTERM / SIGINT; `process` in production. */
-  signals: Pick<EventEmitter, "once" | "removeListener">;
+  /** Emits SIGTERM / SIGINT (and unhandledRejection); `process` in production. */
+  signals: Pick<EventEmitter, "once" | "on" | "removeListener">;
   /** Called once the controller is started (tests use it to watch it). */
   onStarted?: (controller: Controller) => void;
 }
@@ -49,7 +51,15 @@ export async function runCommand(opts: RunOptions, io: RunIO): Promise<number> {
     destination: io.stdout,
     base: { shard: config.shard.count > 1 ? config.shard.index : undefined, identity: config.leaderElection.enabled ? config.leaderElection.identity : undefined },
   });
-  const controller = new Controller({ config, api: new KubeHttp(kc), logger });
+  const api = new KubeHttp(kc);
+  const controller = new Controller({ config, api, logger });
+  const onUnhandled = (reason: unknown): void => {
+    logger.error({ module: "run", err: reason }, "unhandled promise rejection (a bug); the controller keeps running");
+  };
+  io.signals.on("unhandledRejection", onUnhandled);
+  // Held until a signal: the controller's own timers never keep the process alive, and an API server that is
+  // away leaves nothing else pending between retries.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   logger.info(
     {
       module: "run",
@@ -76,6 +86,12 @@ export async function runCommand(opts: RunOptions, io: RunIO): Promise<number> {
     io.signals.once("SIGINT", onInt);
   });
   logger.info({ module: "run", signal }, "shutting down");
-  await controller.stop();
+  try {
+    await controller.stop();
+    await api.close();
+  } finally {
+    clearInterval(keepAlive);
+    io.signals.removeListener("unhandledRejection", onUnhandled);
+  }
   return 0;
 }

@@ -3,7 +3,8 @@
 import type { ErrorClass } from "./errors.js";
 import type { RestartReason } from "./reflector.js";
 
-export type ReconcileResult = "unchanged" | "created" | "updated" | "deleted" | "skipped" | "error";
+/** What a reconcile did; `deferred` held a count-only change back (--count-write-interval). */
+export type ReconcileResult = "unchanged" | "created" | "updated" | "deleted" | "deferred" | "skipped" | "error";
 
 /** Upper bounds (seconds) of the reconcile duration histogram, prom-client's defaults. */
 export const DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -22,19 +23,16 @@ export interface QueueDepth {
 }
 
 export class ControllerStats {
-  readonly reconciles: Record<ReconcileResult, number> = { unchanged: 0, created: 0, updated: 0, deleted: 0, skipped: 0, error: 0 };
+  readonly reconciles: Record<ReconcileResult, number> = { unchanged: 0, created: 0, updated: 0, deleted: 0, deferred: 0, skipped: 0, error: 0 };
   readonly errors: Partial<Record<ErrorClass, number>> = {};
   readonly duration: Histogram = { buckets: DURATION_BUCKETS.map(() => 0), count: 0, sum: 0 };
   /** Watch restarts by resource (pods, events, podhealthreports) and reason. */
   readonly watchRestarts: Record<string, Partial<Record<RestartReason, number>>> = {};
   /** Writes (create, update, status, delete) that hit a 409 and were retried. */
   conflicts = 0;
-  /** Keys dropped because the queue was full. */
-  queueDropped = 0;
   /** Lease transitions this replica saw itself win. */
   leaderTransitions = 0;
   isLeader = false;
-  ready = false;
   /** Set by the controller: reads the queue's depth at scrape time. */
   queueDepth: () => QueueDepth = () => ({ ready: 0, processing: 0, delayed: 0 });
   /** Set by the controller: objects per cache. */

@@ -1,5 +1,6 @@
 // The status engine: kubectl's READY, STATUS and RESTARTS for a pod, and a health verdict beyond them.
 // Pure: no I/O, no clock of its own (time is a parameter), and it never throws, whatever the pod looks like.
+import { DEFAULT_RESTART_WINDOW_MS } from "./constants.js";
 import { containerRecords } from "./containers.js";
 import { healthVerdict } from "./health.js";
 import { kubectlColumns } from "./kubectl.js";
@@ -13,8 +14,8 @@ export { registryHost } from "./image.js";
 export { parseTimestamp } from "./time.js";
 export { isFailing } from "./health.js";
 
-/** How recent a restart must be for a running pod to be Degraded rather than Healthy: ten minutes. */
-export const DEFAULT_RESTART_WINDOW_MS = 10 * 60_000;
+export { DEFAULT_RESTART_WINDOW_MS } from "./constants.js";
+export { verdictRecheckAt } from "./recheck.js";
 
 // READY for pods of up to nine containers, made once rather than for every pod.
 const READY_TEXT: string[][] = Array.from({ length: 10 }, (_, total) => Array.from({ length: total + 1 }, (_, ready) => `${ready}/${total}`));

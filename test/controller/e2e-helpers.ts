@@ -38,8 +38,13 @@ export class LogSink extends Writable {
   }
 }
 
+/**
+ * Short leases, back-offs and resyncs. Count changes are written at once here: these tests check counts at
+ * moments of their choosing, without moving the clock past a count-write interval; tests of the throttle set it.
+ */
 export const FAST: RunOptions = {
   resyncPeriod: "30s",
+  countWriteInterval: "0",
   shutdownTimeout: "2s",
   leaderElectLeaseDuration: "1500ms",
   leaderElectRenewDeadline: "1s",

@@ -63,16 +63,20 @@ interface Obj {
 }
 
 /** One collection on a fake API server: list, watch with history (410 when compacted), bookmarks, faults. */
-export class FakeCollection implements ListWatchSource<unknown> {
+export class FakeCollection implements ListWatchSource {
   private rv = 100;
   private objects = new Map<string, Obj>();
   private history: Array<{ rv: number; type: WatchEventType; obj: Obj }> = [];
   private compactedTo = 0;
   private watchers = new Set<{ onEvent: (t: WatchEventType, o: unknown) => void; onDone: (e: unknown) => void }>();
   listCalls = 0;
+  /** The resourceVersion each list asked for. */
+  listVersions: string[] = [];
   watchCalls: string[] = [];
   failLists = 0;
   failWatches = 0;
+  /** What a failing watch start rejects with (default: a 500). */
+  watchStartError: () => unknown = () => Object.assign(new Error("Internal Server Error"), { statusCode: 500 });
 
   private key(o: Obj): string {
     return `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
@@ -129,33 +133,31 @@ export class FakeCollection implements ListWatchSource<unknown> {
     return this.watchers.size;
   }
 
-  async list(): Promise<ListResult<unknown>> {
+  async list<T>(resourceVersion: string, keep: (raw: unknown) => T | null): Promise<ListResult<T>> {
     this.listCalls++;
+    this.listVersions.push(resourceVersion);
     if (this.failLists > 0) {
       this.failLists--;
       throw Object.assign(new Error("HTTP-Code: 500"), { code: 500 });
     }
-    return { items: [...this.objects.values()].map((o) => structuredClone(o)), resourceVersion: String(this.rv) };
+    const items = [...this.objects.values()].map((o) => keep(structuredClone(o))).filter((o): o is T => o !== null);
+    return { items, resourceVersion: String(this.rv) };
   }
 
   async watch(resourceVersion: string, onEvent: (t: WatchEventType, o: unknown) => void, onDone: (e: unknown) => void): Promise<WatchHandle> {
     this.watchCalls.push(resourceVersion);
     if (this.failWatches > 0) {
       this.failWatches--;
-      setImmediate(() => onDone(Object.assign(new Error("Internal Server Error"), { statusCode: 500 })));
-      return { abort: () => undefined };
+      throw this.watchStartError();
     }
     const from = Number(resourceVersion);
-    if (from < this.compactedTo) {
-      setImmediate(() => onDone(Object.assign(new Error("Gone"), { statusCode: 410 })));
-      return { abort: () => undefined };
-    }
+    if (from < this.compactedTo) throw Object.assign(new Error("Gone"), { statusCode: 410 });
     const w = { onEvent, onDone };
     for (const h of this.history) if (h.rv > from) onEvent(h.type, structuredClone(h.obj));
     this.watchers.add(w);
     return {
       abort: () => {
-        if (this.watchers.delete(w)) onDone(Object.assign(new Error("aborted"), { name: "AbortError" }));
+        this.watchers.delete(w);
       },
     };
   }

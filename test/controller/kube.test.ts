@@ -6,13 +6,15 @@ import { collectionSource, KubeHttp } from "../../src/controller/kube.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => void;
 
-async function serve(handler: Handler): Promise<{ server: Server; kc: KubeConfig; requests: URL[] }> {
+async function serve(handler: Handler): Promise<{ server: Server; kc: KubeConfig; requests: URL[]; connections: () => number }> {
   const requests: URL[] = [];
+  let connections = 0;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
     requests.push(url);
     handler(req, res, url);
   });
+  server.on("connection", () => connections++);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const kc = new KubeConfig();
@@ -22,7 +24,7 @@ async function serve(handler: Handler): Promise<{ server: Server; kc: KubeConfig
     contexts: [{ name: "ctx", cluster: "c", user: "u" }],
     currentContext: "ctx",
   });
-  return { server, kc, requests };
+  return { server, kc, requests, connections: () => connections };
 }
 
 async function close(server: Server): Promise<void> {
@@ -71,12 +73,102 @@ describe("KubeHttp", () => {
     });
     server = s.server;
     const source = collectionSource(new KubeHttp(s.kc), "/api/v1/pods", { labelSelector: "app=web", pageSize: 1 });
-    const list = await source.list();
+    const list = await source.list("", (raw) => raw);
     expect(list).toEqual({ resourceVersion: "42", items: [{ metadata: { name: "p1" } }, { metadata: { name: "p2" } }] });
     expect(s.requests.map((u) => [u.searchParams.get("limit"), u.searchParams.get("continue"), u.searchParams.get("labelSelector")])).toEqual([
       ["1", null, "app=web"],
       ["1", "next", "app=web"],
     ]);
+  });
+
+  it("cuts each page down as it arrives, dropping what `keep` refuses", async () => {
+    const s = await serve((_req, res, url) => {
+      res.setHeader("content-type", "application/json");
+      const page = url.searchParams.get("continue") ? 2 : 1;
+      const items = [{ metadata: { name: `a${page}` }, big: "x".repeat(1000) }, { metadata: { name: `b${page}` } }];
+      res.end(JSON.stringify({ metadata: { resourceVersion: "7", continue: page === 1 ? "next" : undefined }, items }));
+    });
+    server = s.server;
+    const seen: string[] = [];
+    const list = await collectionSource(new KubeHttp(s.kc), "/api/v1/pods", { pageSize: 2 }).list("", (raw) => {
+      const name = (raw as { metadata: { name: string } }).metadata.name;
+      seen.push(name);
+      return name.startsWith("a") ? { name } : null;
+    });
+    expect(seen).toEqual(["a1", "b1", "a2", "b2"]);
+    expect(list.items).toEqual([{ name: "a1" }, { name: "a2" }]);
+  });
+
+  it("lists as client-go's reflector does: 0 from the watch cache, a known version unpaged, '' paged", async () => {
+    const s = await serve((_req, res) => {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ metadata: { resourceVersion: "9" }, items: [] }));
+    });
+    server = s.server;
+    const source = collectionSource(new KubeHttp(s.kc), "/api/v1/pods", { pageSize: 100 });
+    for (const rv of ["0", "1234", ""]) await source.list(rv, (raw) => raw);
+    const asked = s.requests.map((u) => [u.searchParams.get("resourceVersion"), u.searchParams.get("resourceVersionMatch"), u.searchParams.get("limit")]);
+    expect(asked).toEqual([
+      ["0", null, "100"],
+      ["1234", "NotOlderThan", null],
+      [null, null, "100"],
+    ]);
+  });
+
+  it("reuses one keep-alive connection for many requests instead of opening one each", async () => {
+    const s = await serve((_req, res) => {
+      res.setHeader("content-type", "application/json");
+      res.end("{}");
+    });
+    server = s.server;
+    const http = new KubeHttp(s.kc);
+    for (let i = 0; i < 20; i++) await http.get("/api/v1/namespaces/ns/pods/p");
+    expect(s.requests).toHaveLength(20);
+    // undici may open a second connection while the first still finishes a response; never one per request.
+    expect(s.connections()).toBeLessThanOrEqual(2);
+    await Promise.all(Array.from({ length: 4 }, () => http.get("/api/v1/namespaces/ns/pods/p")));
+    // Four at once need up to four, kept for what comes next.
+    const afterBurst = s.connections();
+    expect(afterBurst).toBeLessThanOrEqual(5);
+    for (let i = 0; i < 20; i++) await http.get("/api/v1/namespaces/ns/pods/p");
+    expect(s.connections()).toBe(afterBurst);
+    await http.close();
+  });
+
+  it("gives up on a request the server never answers, after the request timeout", async () => {
+    const s = await serve(() => undefined); // accepts, never answers
+    server = s.server;
+    const started = Date.now();
+    const err = await new KubeHttp(s.kc, { requestTimeoutMs: 300 }).get("/api/v1/pods").catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(classifyError(err)).toMatchObject({ retryable: true });
+    expect(["timeout", "network"]).toContain(classifyError(err).class);
+  });
+
+  it("rejects a watch that cannot start: refused connection, an error status, no headers in time", async () => {
+    const refused = await serve(() => undefined);
+    const kc = refused.kc;
+    await close(refused.server); // nothing listens there any more
+    const errRefused = await new KubeHttp(kc).watch("/api/v1/pods", {}, () => undefined, () => undefined).catch((e: unknown) => e);
+    expect(classifyError(errRefused).class).toBe("network");
+    expect(String((errRefused as Error).message)).toContain("ECONNREFUSED");
+
+    const s = await serve((req, res) => {
+      if (req.url?.includes("forbidden")) {
+        res.statusCode = 403;
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify({ kind: "Status", code: 403, reason: "Forbidden", message: "pods is forbidden" }));
+      }
+      // else: never answer
+    });
+    server = s.server;
+    const errForbidden = await new KubeHttp(s.kc).watch("/api/v1/forbidden", {}, () => undefined, () => undefined).catch((e: unknown) => e);
+    expect(classifyError(errForbidden)).toMatchObject({ class: "forbidden", status: 403 });
+    const started = Date.now();
+    const errHung = await new KubeHttp(s.kc, { requestTimeoutMs: 300 }).watch("/api/v1/pods", {}, () => undefined, () => undefined).catch((e: unknown) => e);
+    expect(errHung).toBeInstanceOf(Error);
+    expect(classifyError(errHung).retryable).toBe(true);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it("watches with bookmarks and a server-side timeout, and delivers the events", async () => {
@@ -89,16 +181,17 @@ describe("KubeHttp", () => {
     server = s.server;
     const source = collectionSource(new KubeHttp(s.kc), "/api/v1/pods", { minWatchTimeoutSeconds: 300, random: () => 0.5 });
     const events: string[] = [];
-    await new Promise<void>((resolve) => {
-      void source.watch("42", (type, obj) => events.push(`${type} ${(obj as { metadata: { resourceVersion: string } }).metadata.resourceVersion}`), () => resolve());
+    const ended = await new Promise<unknown>((resolve) => {
+      void source.watch("42", (type, obj) => events.push(`${type} ${(obj as { metadata: { resourceVersion: string } }).metadata.resourceVersion}`), resolve);
     });
+    expect(ended).toBeNull(); // a clean end of the stream
     expect(events).toEqual(["ADDED 43", "BOOKMARK 50"]);
     const q = s.requests[0].searchParams;
     expect([q.get("watch"), q.get("resourceVersion"), q.get("allowWatchBookmarks"), q.get("timeoutSeconds")]).toEqual(["true", "42", "true", "450"]);
   });
 
-  it("replaces client-node's fixed 30 s idle cut-off of watches with its own limit", async () => {
-    // client-node 2.0.1's Watch aborts any watch that receives nothing for 30 s; KubeHttp sets that limit.
+  it("ends a watch that has been silent for the idle limit, and only then", async () => {
+    // A hung server or a dead connection looks like a silent watch; bookmarks keep a live one talking.
     const s = await serve((_req, res) => {
       res.setHeader("content-type", "application/json");
       res.flushHeaders(); // then stay silent
@@ -108,7 +201,8 @@ describe("KubeHttp", () => {
     const err = await new Promise<unknown>((resolve) => {
       void new KubeHttp(s.kc, { watchIdleTimeoutMs: 300 }).watch("/api/v1/pods", {}, () => undefined, resolve);
     });
-    expect((err as Error).name).toBe("TimeoutError");
+    expect(err).toBeInstanceOf(Error);
+    expect(classifyError(err)).toMatchObject({ retryable: true });
     expect(Date.now() - started).toBeLessThan(5_000);
 
     // With a longer limit, a watch silent for longer than the short one stays open.

@@ -2,9 +2,9 @@ import fc from "fast-check";
 import { backoffDelay, WorkQueue } from "../../src/controller/queue.js";
 import { FakeScheduler } from "./fakes.js";
 
-function queue(opts: { maxSize?: number; onDrop?: (k: string) => void } = {}): { q: WorkQueue; clock: FakeScheduler } {
+function queue(): { q: WorkQueue; clock: FakeScheduler } {
   const clock = new FakeScheduler(1_000);
-  return { q: new WorkQueue({ scheduler: clock, backoff: { baseMs: 100, maxMs: 1_000 }, ...opts }), clock };
+  return { q: new WorkQueue({ scheduler: clock, backoff: { baseMs: 100, maxMs: 1_000 } }), clock };
 }
 
 describe("WorkQueue", () => {
@@ -106,14 +106,25 @@ describe("WorkQueue", () => {
     expect(clock.pending()).toBe(0);
   });
 
-  it("is bounded: adds beyond maxSize are dropped and reported", () => {
-    const dropped: string[] = [];
-    const { q } = queue({ maxSize: 2, onDrop: (k) => dropped.push(k) });
+  it("drops nothing however many keys arrive: its size is the number of distinct keys", async () => {
+    const { q } = queue();
+    for (let round = 0; round < 3; round++) for (let i = 0; i < 20_000; i++) expect(q.add(`ns/pod-${i}`)).toBe(true);
+    expect(q.len()).toBe(20_000);
+    const seen = new Set<string>();
+    for (let i = 0; i < 20_000; i++) {
+      const key = (await q.get())!;
+      seen.add(key);
+      q.done(key);
+    }
+    expect(seen.size).toBe(20_000);
+    expect(q.len()).toBe(0);
+  });
+
+  it("refuses adds only once it is shutting down", () => {
+    const { q } = queue();
     expect(q.add("a")).toBe(true);
-    expect(q.add("b")).toBe(true);
-    expect(q.add("a")).toBe(true); // already queued: not a new entry
-    expect(q.add("c")).toBe(false);
-    expect(dropped).toEqual(["c"]);
+    q.shutDown();
+    expect(q.add("b")).toBe(false);
   });
 
   it("hands nothing out while paused, and everything on resume", async () => {

@@ -171,6 +171,10 @@ describe("deploy/rbac.yaml against the controller", () => {
     const failure = logs.lines.find((l) => l.msg === "list failed, retrying after back-off" && l.reflector === "/api/v1/events");
     expect(failure).toMatchObject({ status: 403 });
     expect(String(failure?.error)).toContain(FORBIDDEN_EVENTS("list"));
+    // Said once, at error, with what to do; not once per retry.
+    const told = logs.lines.filter((l) => l.level === "error" && l.module === "connectivity" && l.source === "/api/v1/events");
+    expect(told).toHaveLength(1);
+    expect(String(told[0].msg)).toContain("apply deploy/rbac.yaml");
     // Nothing else was refused: pods and reports were listed and watched.
     expect(new Set(seen.filter((s) => !s.allowed).map((s) => describeRequest(s.attrs)))).toEqual(new Set(["list core/events"]));
   });
@@ -178,11 +182,14 @@ describe("deploy/rbac.yaml against the controller", () => {
   it("denies what the RBAC does not grant: without watch on events every events watch gets 403", async () => {
     const seen: Seen[] = [];
     env = await startRbacEnv(without("watch", "events"), seen);
-    const { controller, logs } = startController(env, LEADER);
+    const { controller, logs } = startController(env, LEADER, { staleAfterMs: 300 });
     await waitFor("three denied watches of events", () => seen.filter((s) => !s.allowed && s.attrs.verb === "watch" && s.attrs.resource === "events").length >= 3);
-    await waitFor("the failure logged", () => logs.lines.some((l) => l.msg === "watch failed, restarting after back-off" && l.reflector === "/api/v1/events" && l.status === 403));
-    // The list works, so the caches count as synced: readiness does not see a watch that can never start.
-    expect(controller.isReady).toBe(true);
+    await waitFor("the failure logged", () => logs.lines.some((l) => l.msg === "watch failed, retrying after back-off" && l.reflector === "/api/v1/events" && l.status === 403));
+    // The lists work, so the caches are filled, but a cache that can never be watched is not current: not ready.
+    await controller.whenSynced();
+    expect(controller.isReady).toBe(false);
+    const told = logs.lines.filter((l) => l.level === "error" && l.module === "connectivity" && l.source === "/api/v1/events");
+    expect(told).toHaveLength(1);
     expect(controller.stats.watchRestarts.events?.error ?? 0).toBeGreaterThanOrEqual(2);
     expect(new Set(seen.filter((s) => !s.allowed).map((s) => describeRequest(s.attrs)))).toEqual(new Set(["watch core/events"]));
   });
