@@ -9,7 +9,7 @@ import { KubeHttp } from "../../src/controller/kube.js";
 import { reportApi, type ReportApi } from "../../src/controller/report-api.js";
 import { createLogger } from "../../src/log.js";
 import { RESOURCE_KEY, type PodHealthReport } from "../../src/report/index.js";
-import { startSimCluster, type SimCluster } from "../../src/sim/index.js";
+import { startSimCluster, type SimCluster, type SimClusterOptions } from "../../src/sim/index.js";
 import { ManualClock } from "../../src/sim/kubelet/index.js";
 import { derivePodStatus } from "../../src/status/index.js";
 import type { Pod } from "../../src/status/types.js";
@@ -21,9 +21,9 @@ export interface Env {
   close(): Promise<void>;
 }
 
-export async function startEnv(namespaces: string[] = []): Promise<Env> {
+export async function startEnv(namespaces: string[] = [], options: Pick<SimClusterOptions, "onRequest"> = {}): Promise<Env> {
   const clock = new ManualClock();
-  const cluster = await startSimCluster({ clock, namespaces, bookmarkIntervalMs: 1_000 });
+  const cluster = await startSimCluster({ clock, namespaces, bookmarkIntervalMs: 1_000, ...options });
   const kc = new KubeConfig();
   kc.loadFromString(JSON.stringify(cluster.kubeConfig()));
   return { cluster, clock, kc, close: () => cluster.close() };

@@ -130,6 +130,20 @@ function setup(over: Partial<ReconcilerDeps> = {}) {
   };
 }
 
+/** An Unhealthy readiness-probe event about a pod, with a count (the recorder raises it on repeats). */
+function readinessEvent(pod: string, count: number, at: number, uid = `ev-${pod}`): CoreEvent {
+  return {
+    metadata: { uid, name: `${pod}.1`, namespace: "ns", resourceVersion: String(count) },
+    involvedObject: { kind: "Pod", name: pod, namespace: "ns", uid: `uid-${pod}`, fieldPath: "spec.containers{app}" },
+    reason: "Unhealthy",
+    message: "Readiness probe failed: HTTP probe failed with statuscode: 503",
+    type: "Warning",
+    count,
+    firstTimestamp: iso(T0 - 60_000),
+    lastTimestamp: iso(at),
+  };
+}
+
 describe("Reconciler", () => {
   it("creates a report (object, then status) and then leaves it alone while nothing changes", async () => {
     const { r, api, pods, setNow } = setup();
@@ -228,7 +242,95 @@ describe("Reconciler", () => {
     expect(api.calls).toEqual([]);
   });
 
+  describe("--count-write-interval", () => {
+    it("holds a count-only change back until the interval since the last write is up, counting on what it holds", async () => {
+      const { r, api, pods, events, requeues, setNow } = setup({ countWriteIntervalMs: 30_000 });
+      pods.set("ns/web", runningPod("web"));
+      events.set("ns/web", [readinessEvent("web", 1, T0 - 1_000)]);
+      expect(await r.reconcile("ns/web")).toBe("created");
+      expect(api.items.get("ns/web")?.status.probeFailures.readiness).toBe(1);
+
+      // Two more failures, ten seconds after the write: nothing but counts changed, so it waits 20 s.
+      setNow(T0 + 10_000);
+      events.set("ns/web", [readinessEvent("web", 3, T0 + 9_000)]);
+      api.calls.length = 0;
+      expect(await r.reconcile("ns/web")).toBe("deferred");
+      expect(api.calls).toEqual([]);
+      expect(requeues).toContainEqual(["ns/web", 20_000]);
+      expect(r.deferredKeys()).toEqual(["ns/web"]);
+
+      // Another failure meanwhile is counted on top of what is held (3 → 4), not from the server's 1 twice.
+      setNow(T0 + 20_000);
+      events.set("ns/web", [readinessEvent("web", 4, T0 + 19_000)]);
+      expect(await r.reconcile("ns/web")).toBe("deferred");
+      setNow(T0 + 30_000);
+      expect(await r.reconcile("ns/web")).toBe("updated");
+      expect(api.items.get("ns/web")?.status.probeFailures.readiness).toBe(4);
+      expect(r.deferredKeys()).toEqual([]);
+    });
+
+    it("writes a change of STATUS, READY, health or reason at once, whatever the interval", async () => {
+      const { r, api, pods, setNow } = setup({ countWriteIntervalMs: 30_000 });
+      pods.set("ns/web", runningPod("web"));
+      await r.reconcile("ns/web");
+      setNow(T0 + 1_000);
+      pods.set("ns/web", runningPod("web", { crashLoop: true, restarts: 3, ready: false }));
+      expect(await r.reconcile("ns/web")).toBe("updated");
+      expect(api.items.get("ns/web")?.status.status).toBe("CrashLoopBackOff");
+    });
+
+    it("writes what it holds when asked to flush (shutdown)", async () => {
+      const { r, api, pods, events, setNow } = setup({ countWriteIntervalMs: 30_000 });
+      pods.set("ns/web", runningPod("web"));
+      await r.reconcile("ns/web");
+      setNow(T0 + 5_000);
+      events.set("ns/web", [readinessEvent("web", 2, T0 + 4_000)]);
+      expect(await r.reconcile("ns/web")).toBe("deferred");
+      expect(await r.reconcile("ns/web", { flush: true })).toBe("updated");
+      expect(api.items.get("ns/web")?.status.probeFailures.readiness).toBe(2);
+    });
+
+    it("drops what it holds when someone else wrote the report since: it counts from the server's version", async () => {
+      const { r, api, pods, events, setNow } = setup({ countWriteIntervalMs: 30_000 });
+      pods.set("ns/web", runningPod("web"));
+      events.set("ns/web", [readinessEvent("web", 1, T0 - 1_000)]);
+      await r.reconcile("ns/web");
+      setNow(T0 + 5_000);
+      events.set("ns/web", [readinessEvent("web", 2, T0 + 4_000)]);
+      expect(await r.reconcile("ns/web")).toBe("deferred");
+      // Another leader counted that failure and wrote: the held report is stale.
+      const other = structuredClone(api.items.get("ns/web") as PodHealthReport);
+      other.status.probeFailures.readiness = 2;
+      other.status.probeFailures.total = 2;
+      other.status.tracking.events = [{ uid: "ev-web", count: 2, time: iso(T0 + 4_000) }];
+      await api.replaceStatus(other);
+      setNow(T0 + 40_000);
+      await r.reconcile("ns/web");
+      expect(api.items.get("ns/web")?.status.probeFailures.readiness).toBe(2);
+    });
+  });
+
   describe("report-mode unhealthy", () => {
+    it("does not count a pod's earlier failures again when it fails anew after its report was deleted", async () => {
+      const { r, api, pods, events, setNow } = setup({ reportMode: "unhealthy", healthyGraceMs: 300_000 });
+      pods.set("ns/web", runningPod("web", { ready: false }));
+      events.set("ns/web", [readinessEvent("web", 5, T0 - 1_000)]);
+      expect(await r.reconcile("ns/web")).toBe("created");
+      expect(api.items.get("ns/web")?.status.probeFailures.readiness).toBe(5);
+      // It recovers and stays Healthy past the grace: the report goes (its events stay, for an hour).
+      pods.set("ns/web", runningPod("web"));
+      setNow(T0 + 60_000);
+      await r.reconcile("ns/web");
+      setNow(T0 + 60_000 + 300_000);
+      expect(await r.reconcile("ns/web")).toBe("deleted");
+      // It fails once more: 6 in all, not 5 + 6.
+      setNow(T0 + 400_000);
+      pods.set("ns/web", runningPod("web", { ready: false }));
+      events.set("ns/web", [readinessEvent("web", 6, T0 + 399_000)]);
+      expect(await r.reconcile("ns/web")).toBe("created");
+      expect(api.items.get("ns/web")?.status.probeFailures.readiness).toBe(6);
+    });
+
     it("keeps reports only for pods that are not Healthy, deleting them after the healthy grace", async () => {
       const { r, api, pods, requeues, setNow } = setup({ reportMode: "unhealthy", healthyGraceMs: 300_000 });
       pods.set("ns/ok", runningPod("ok"));
