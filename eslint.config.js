@@ -19,7 +19,7 @@ export default tseslint.config(
     rules: { "@typescript-eslint/explicit-module-boundary-types": "off" },
   },
   {
-    files: ["**/*.js"],
-    languageOptions: { globals: { process: "readonly", console: "readonly" } },
+    files: ["**/*.js", "**/*.mjs"],
+    languageOptions: { globals: { process: "readonly", console: "readonly", setTimeout: "readonly" } },
   },
 );

@@ -299,7 +299,7 @@ export class Controller {
       scheduler: this.scheduler,
       // client-go's reflector: 800 ms doubling to 30 s, plus up to as much again at random.
       backoff: this.o.watchBackoff ?? { baseMs: 800, maxMs: 30_000 },
-      logger: this.log.child({ module: "reflector", resource }),
+      logger: this.o.logger.child({ module: "reflector", resource }),
     });
     this.reflectors.push(reflector as unknown as Reflector<Meta>);
   }
