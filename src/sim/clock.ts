@@ -19,6 +19,18 @@ export const systemClock: SimClock = {
   },
 };
 
+/**
+ * The wall clock with timers that keep the process alive: fault durations run on it, because a `sim` whose API
+ * server is down, and due back in 20 s, has nothing else holding its event loop open.
+ */
+export const wallClock: SimClock = {
+  now: () => Date.now(),
+  schedule: (fn, delayMs) => {
+    const timer = setTimeout(fn, Math.max(0, delayMs));
+    return () => clearTimeout(timer);
+  },
+};
+
 /** Schedules on the clock when it can, else on the wall clock (a clock that only tells the time). */
 export function scheduleOn(clock: SimClock, fn: () => void, delayMs: number): () => void {
   return clock.schedule ? clock.schedule(fn, delayMs) : (systemClock.schedule as NonNullable<SimClock["schedule"]>)(fn, delayMs);

@@ -1,7 +1,8 @@
 // The `sim` subcommand: starts the simulated cluster, writes its kubeconfig, optionally runs the kubelet driver
-// with a scenario, and serves until SIGINT or SIGTERM, then closes cleanly.
+// with a scenario, prints how to inject faults, and serves until SIGINT or SIGTERM, then closes cleanly.
 import path from "node:path";
 import type { Writable } from "node:stream";
+import { faultUsage } from "./fault-api.js";
 import { startSimCluster, type SimCluster } from "./index.js";
 
 export interface SimCommandOptions {
@@ -95,7 +96,8 @@ export async function simCommand(opts: SimCommandOptions, io: SimCommandIo): Pro
     io.stderr.write(
       `sim: API server at ${cluster.url}; kubeconfig written to ${settings.kubeconfig}\n` +
         (settings.scenario !== undefined ? `sim: kubelet running scenario ${settings.scenario}${settings.pods !== undefined ? ` with ${settings.pods} pods` : ""} at time scale ${settings.timeScale ?? 1}\n` : "") +
-        `sim: try KUBECONFIG=${settings.kubeconfig} kubectl get pods -A; stop with Ctrl-C\n`,
+        `sim: try KUBECONFIG=${settings.kubeconfig} kubectl get pods -A; stop with Ctrl-C\n` +
+        `sim: ${faultUsage(cluster.url)}`,
     );
     io.onReady?.(cluster);
     await stopped;

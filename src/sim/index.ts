@@ -1,15 +1,15 @@
 // The simulated cluster in one call: an in-memory store behind a Kubernetes-compatible HTTP API on 127.0.0.1,
 // with the project's CRDs loaded, a kubeconfig for kubectl and client-node, and a handle to inject faults.
-import { createServer, type Server } from "node:http";
 import { readdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { parseAllDocuments } from "yaml";
-import { systemClock, type SimClock } from "./clock.js";
+import { systemClock, wallClock, type SimClock } from "./clock.js";
 import { startCrdController } from "./crd-controller.js";
 import { ApiError } from "./errors.js";
 import { Faults } from "./faults.js";
 import { kubeConfigFor, writeKubeConfig, type KubeConfigDocument } from "./kubeconfig.js";
+import { Listener } from "./listener.js";
 import type { RequestAttributes, RequestAuthorizer } from "./rbac.js";
 import { CRD_KEY, ResourceRegistry } from "./resources.js";
 import { RestApi } from "./rest.js";
@@ -19,7 +19,8 @@ import type { KubeObject } from "./types.js";
 import { WatchHub } from "./watch.js";
 
 export type { SimClock } from "./clock.js";
-export type { FailureSpec, FaultState, RequestMatch } from "./faults.js";
+export type { FailureSpec, FaultState, RequestMatch, ResetSpec } from "./faults.js";
+export type { BlackHoleOptions, DownOptions, RestartOptions } from "./outage.js";
 export type { DeleteOptions } from "./store.js";
 export type { KubeConfigDocument } from "./kubeconfig.js";
 export type { RequestAttributes, RequestAuthorizer } from "./rbac.js";
@@ -39,6 +40,12 @@ export interface SimClusterOptions {
   watchHistorySize?: number;
   /** The cluster's clock: creation and deletion timestamps, ages in tables, pod grace periods. */
   clock?: SimClock;
+  /**
+   * The clock fault durations run on (`faults.down({ forMs })`, restart, black hole). Default: the wall clock,
+   * not `clock`, since a person who says "down for 20 s" means 20 real seconds whatever the time scale. A test
+   * passes a manual clock and advances it instead of waiting.
+   */
+  faultClock?: SimClock;
   /**
    * Pods deleted with a grace period are removed once it has passed on the clock, as if a kubelet confirmed.
    * Default true; turn it off when a kubelet driver deletes pods itself.
@@ -115,7 +122,8 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   const hub = new WatchHub(store, { bookmarkIntervalMs: options.bookmarkIntervalMs });
   const stopCrds = startCrdController(store, registry, hub);
   const rest = new RestApi(store);
-  const faults = new Faults(store, hub);
+  const listener = new Listener();
+  const faults = new Faults(store, hub, { listener, clock: options.faultClock ?? wallClock });
 
   for (const ns of [...SYSTEM_NAMESPACES, ...(options.namespaces ?? [])]) {
     if (!store.get("namespaces", "", ns)) rest.create({ info: registry.get("namespaces")!, version: "v1", namespace: undefined, name: undefined, subresource: undefined }, { metadata: { name: ns } }, false);
@@ -130,20 +138,9 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   }
 
   let address = `${host}:${options.port ?? 0}`;
-  const server: Server = createServer(createRequestHandler({ store, registry, rest, hub, faults, address: () => address, authorizer: options.authorizer, onRequest: options.onRequest }));
-  // Watches are long-lived: no request timeout, and keep-alive sockets must not hold up close().
-  server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const bound = server.address();
-  if (bound === null || typeof bound === "string") throw new Error("sim: server has no TCP address");
-  address = `${host.includes(":") ? `[${host}]` : host}:${bound.port}`;
+  const handler = createRequestHandler({ store, registry, rest, hub, faults, address: () => address, authorizer: options.authorizer, onRequest: options.onRequest });
+  const port = await listener.listen(handler, options.port ?? 0, host);
+  address = `${host.includes(":") ? `[${host}]` : host}:${port}`;
   const url = `http://${address}`;
 
   let closing: Promise<void> | undefined;
@@ -156,13 +153,11 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
     writeKubeconfig: (file) => writeKubeConfig(file, url),
     close: () => {
       closing ??= (async () => {
-        faults.reset();
+        faults.close();
         hub.close();
         stopCrds();
         store.close();
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
-        await closed;
+        await listener.close();
       })();
       return closing;
     },

@@ -4,7 +4,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, VERSION_INFO } from "./discovery.js";
 import { ApiError, badRequest } from "./errors.js";
-import type { Faults, FailureSpec, RequestMatch } from "./faults.js";
+import { faultAdmin } from "./fault-api.js";
+import type { Faults } from "./faults.js";
+import { resetWhenFlushed } from "./listener.js";
 import { apiVersionOf } from "./objects.js";
 import { openApiDocument, openApiIndex } from "./openapi.js";
 import { PATCH_TYPES, type PatchType } from "./patch.js";
@@ -37,11 +39,26 @@ const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 type Representation = { kind: "object" } | { kind: "table"; includeObject: IncludeObject } | { kind: "metadata" };
 
+/**
+ * Responses the reset fault cuts short, with the number of body bytes to send first (undefined: half). The
+ * cut happens where every JSON response is written, so a list, a get or an error are cut alike.
+ */
+const cuts = new WeakMap<ServerResponse, number | undefined>();
+
 function sendJson(res: ServerResponse, status: number, body: string | object, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
   const text = typeof body === "string" ? body : JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(text)), ...headers });
-  res.end(text);
+  const bytes = Buffer.byteLength(text);
+  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": String(bytes), ...headers });
+  if (!cuts.has(res)) {
+    res.end(text);
+    return;
+  }
+  // The headers promise the whole body; part of it goes out, then the connection is reset.
+  const sent = Math.max(0, Math.min(cuts.get(res) ?? Math.floor(bytes / 2), bytes - 1));
+  cuts.delete(res);
+  res.write(Buffer.from(text).subarray(0, sent));
+  resetWhenFlushed(res);
 }
 
 function sendError(res: ServerResponse, err: unknown, headers: Record<string, string> = {}): void {
@@ -159,9 +176,14 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
   const path = url.pathname.replace(/\/+$/, "") || "/";
   const method = (req.method ?? "GET").toUpperCase();
   if (path === "/sim" || path.startsWith("/sim/")) {
-    await handleAdmin(ctx, method, path, req, res);
+    const reply = faultAdmin(ctx.faults, method, path, await readBody(req));
+    sendJson(res, 200, reply.body);
+    if (reply.after) res.once("finish", () => void reply.after?.().catch((err: unknown) => process.emitWarning(`sim fault: ${err instanceof Error ? err.message : String(err)}`)));
     return;
   }
+  // A black hole holds the request before anything looks at it: a hung server neither authorizes nor answers.
+  await ctx.faults.whenReachable(res);
+  if (res.destroyed || req.socket.destroyed) return;
   // As in kube-apiserver, authorization comes before the handler, so a denied request meets no fault either.
   if (ctx.authorizer || ctx.onRequest) {
     const attrs = requestAttributes(method, path, url.searchParams);
@@ -179,7 +201,10 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
   const gate = ctx.faults.gate({ method, path, watch: isWatch(url.searchParams) });
   await ctx.faults.whenResumed();
   if (gate.delayMs > 0) await new Promise<void>((resolve) => setTimeout(resolve, gate.delayMs).unref());
-  if (res.destroyed) return;
+  // A black hole that began while this request waited holds it too.
+  await ctx.faults.whenReachable(res);
+  if (res.destroyed || req.socket.destroyed) return;
+  if (gate.reset && !isWatch(url.searchParams)) cuts.set(res, gate.reset.afterBytes);
   if (gate.error) {
     await readBody(req).catch(() => "");
     sendError(res, gate.error, gate.retryAfterSeconds !== undefined ? { "Retry-After": String(gate.retryAfterSeconds) } : {});
@@ -189,7 +214,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
   if (method === "GET" && serveStatic(ctx, path, res)) return;
   const target = resolveTarget(ctx.registry, path.split("/").filter(Boolean));
   if (!target) throw notFoundPath();
-  await serveResource(ctx, target, method, url.searchParams, req, res);
+  await serveResource(ctx, target, method, url.searchParams, req, res, gate.reset?.afterEvents);
 }
 
 /** Discovery, version and health endpoints. */
@@ -267,7 +292,15 @@ function respondObject(ctx: ServerContext, target: Target, obj: KubeObject, rep:
   else sendJson(res, status, present(target.info, target.version, obj));
 }
 
-async function serveResource(ctx: ServerContext, target: Target, method: string, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serveResource(
+  ctx: ServerContext,
+  target: Target,
+  method: string,
+  query: URLSearchParams,
+  req: IncomingMessage,
+  res: ServerResponse,
+  resetAfterEvents: number | undefined,
+): Promise<void> {
   const { info } = target;
   const rep = negotiate(req.headers.accept, query);
   const dryRun = query.getAll("dryRun").includes("All");
@@ -289,6 +322,7 @@ async function serveResource(ctx: ServerContext, target: Target, method: string,
         sendInitialEvents: swe === null ? undefined : swe === "true",
         timeoutSeconds: intParam(query, "timeoutSeconds"),
         table: rep.kind === "table" ? { includeObject: rep.includeObject } : undefined,
+        resetAfterEvents,
       },
       res,
     );
@@ -349,44 +383,5 @@ async function serveResource(ctx: ServerContext, target: Target, method: string,
       return;
     default:
       throw new ApiError(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`);
-  }
-}
-
-/** The /sim/faults admin API: JSON in, JSON out; never subject to faults itself. */
-async function handleAdmin(ctx: ServerContext, method: string, path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const text = await readBody(req);
-  const body = (text.trim() === "" ? {} : parseJsonBody(text)) as Record<string, unknown>;
-  const faults = ctx.faults;
-  const match: RequestMatch = {
-    method: typeof body.method === "string" ? body.method : undefined,
-    path: typeof body.path === "string" ? body.path : undefined,
-    watch: typeof body.watch === "boolean" ? body.watch : undefined,
-  };
-  try {
-    if (method === "GET" && path === "/sim/faults") sendJson(res, 200, faults.state());
-    else if (method !== "POST") throw new ApiError(405, "MethodNotAllowed", "use POST");
-    else if (path === "/sim/faults/drop-watches") sendJson(res, 200, { dropped: faults.dropWatches({ abort: body.abort === true }) });
-    else if (path === "/sim/faults/fail") {
-      const spec: FailureSpec = { ...match, status: typeof body.status === "number" ? body.status : undefined };
-      if (typeof body.retryAfterSeconds === "number") spec.retryAfterSeconds = body.retryAfterSeconds;
-      faults.failNext(typeof body.count === "number" ? body.count : 1, spec);
-      sendJson(res, 200, faults.state());
-    } else if (path === "/sim/faults/latency") {
-      faults.setLatency(typeof body.ms === "number" ? body.ms : 0, match);
-      sendJson(res, 200, faults.state());
-    } else if (path === "/sim/faults/compact") sendJson(res, 200, { resourceVersion: faults.compact() });
-    else if (path === "/sim/faults/pause") {
-      faults.pause();
-      sendJson(res, 200, faults.state());
-    } else if (path === "/sim/faults/resume") {
-      faults.resume();
-      sendJson(res, 200, faults.state());
-    } else if (path === "/sim/faults/reset") {
-      faults.reset();
-      sendJson(res, 200, faults.state());
-    } else throw notFoundPath();
-  } catch (err) {
-    if (err instanceof ApiError) throw err;
-    throw badRequest(err instanceof Error ? err.message : String(err));
   }
 }

@@ -282,6 +282,15 @@ export class MemoryStore implements ObjectStore {
     for (const key of [...this.graceful.keys()]) this.stopGrace(key);
   }
 
+  /**
+   * Forgets the watch history up to now, as an API server restart loses its watch cache: watches from any earlier
+   * version get 410 Expired, while etcd (and so a paged list's continue token) keeps its history.
+   */
+  dropWatchCache(): string {
+    this.history.compact(this.rv);
+    return String(this.rv);
+  }
+
   /** Drops the watch history up to now: watches from any earlier version get 410 Expired. */
   compact(): string {
     this.history.compact(this.rv);

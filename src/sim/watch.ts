@@ -3,6 +3,7 @@
 // applied to the object before and after a change, so an object that starts or stops matching arrives as
 // ADDED or DELETED, as the real watch cache sends it.
 import type { ServerResponse } from "node:http";
+import { resetWhenFlushed } from "./listener.js";
 import { apiVersionOf } from "./objects.js";
 import { presentJson } from "./present.js";
 import type { Predicate } from "./selectors.js";
@@ -26,6 +27,8 @@ export interface WatchRequest {
   timeoutSeconds: number | undefined;
   /** Set when the client asked for meta.k8s.io Tables: each event then carries a one-row Table. */
   table: { includeObject: IncludeObject } | undefined;
+  /** The "reset" fault: the connection is reset (RST) right after this many events (0: after the headers). */
+  resetAfterEvents?: number;
 }
 
 export interface WatchHubOptions {
@@ -38,10 +41,17 @@ export interface WatchHubOptions {
 interface Watcher {
   request: WatchRequest;
   res: ServerResponse;
-  /** Events with a version at or below this were already covered (a watch from a future version waits). */
+  /**
+   * Events with a version at or below this were already covered (a watch from a future version waits); it
+   * advances with every event the watcher has been shown, matching or not.
+   */
   fromRv: number;
   timeout: NodeJS.Timeout | undefined;
   closed: boolean;
+  /** Events written, for the reset fault. */
+  eventsSent: number;
+  /** An end that fell due while the hub was silenced (the black hole): carried out when it is lifted. */
+  endDue: "timeout" | "end" | undefined;
 }
 
 const INITIAL_EVENTS_END = "k8s.io/initial-events-end";
@@ -54,6 +64,8 @@ export class WatchHub {
   private readonly maxBufferedBytes: number;
   /** Events delivered to at least one watcher, and watchers dropped for being slow: for the benchmark and tests. */
   readonly stats = { events: 0, writes: 0, slowDropped: 0 };
+  /** The black hole: nothing is written to any watch (no events, no bookmarks, no ends) until `unsilence`. */
+  private silent = false;
 
   constructor(
     private readonly store: MemoryStore,
@@ -76,7 +88,11 @@ export class WatchHub {
     res.flushHeaders();
     const rvParam = request.resourceVersion;
     const fromRv = rvParam === "" || rvParam === "0" ? Number(this.store.currentResourceVersion()) : Number(rvParam);
-    const watcher: Watcher = { request, res, fromRv, timeout: undefined, closed: false };
+    const watcher: Watcher = { request, res, fromRv, timeout: undefined, closed: false, eventsSent: 0, endDue: undefined };
+    if (request.resetAfterEvents === 0) {
+      resetWhenFlushed(res);
+      return;
+    }
 
     if (rvParam === "" || rvParam === "0" || request.sendInitialEvents === true) {
       // "Get state and start at most recent": synthetic ADDED events for what exists, then the changes.
@@ -91,15 +107,14 @@ export class WatchHub {
       }
       const backlog = this.store.history.since(fromRv);
       if (!backlog) {
-        const status = expired(`too old resource version: ${rvParam} (${this.store.history.compactedThrough + 1})`).toStatus();
-        this.writeLine(watcher, JSON.stringify({ type: "ERROR", object: status }) + "\n");
-        res.end();
+        this.writeExpired(watcher, rvParam);
         return;
       }
       for (const event of backlog) {
         if (event.resource === request.info.storage) this.deliver(watcher, event, new Map());
       }
     }
+    if (watcher.closed) return;
 
     let set = this.watchers.get(request.info.storage);
     if (!set) {
@@ -122,7 +137,7 @@ export class WatchHub {
         n++;
         if (abort) {
           this.detach(w);
-          w.res.socket?.destroy();
+          w.res.socket?.resetAndDestroy();
         } else this.end(w, false);
       }
     }
@@ -134,7 +149,32 @@ export class WatchHub {
     for (const w of [...(this.watchers.get(storage) ?? [])]) this.end(w, false);
   }
 
+  /**
+   * The black hole begins: open watches go quiet, as streams from a hung server do. Events keep being recorded
+   * in the store's history; nothing is written.
+   */
+  silence(): void {
+    this.silent = true;
+  }
+
+  /**
+   * The black hole is lifted: each watch catches up from the history with what it missed (or gets 410 Expired
+   * when the history no longer reaches back), then any end that fell due meanwhile is carried out.
+   */
+  unsilence(): void {
+    if (!this.silent) return;
+    this.silent = false;
+    for (const set of [...this.watchers.values()]) {
+      for (const w of [...set]) this.catchUp(w);
+    }
+  }
+
+  get silenced(): boolean {
+    return this.silent;
+  }
+
   close(): void {
+    this.silent = false;
     this.dropAll();
     this.unsubscribe();
     if (this.bookmarkTimer) clearInterval(this.bookmarkTimer);
@@ -159,9 +199,10 @@ export class WatchHub {
 
   /** Sends one store event to one watcher, translated by its selectors; `lines` caches bytes per view. */
   private deliver(w: Watcher, event: HistoryEvent | StoreEvent, lines: Map<string, Buffer>): void {
-    if (w.closed) return;
+    if (w.closed || this.silent) return;
     const rv = Number(event.object.metadata?.resourceVersion ?? 0);
     if (rv <= w.fromRv) return;
+    w.fromRv = rv;
     const now = this.matches(w.request, event.object);
     const was = event.type === "ADDED" ? false : this.matches(w.request, event.previous);
     if (!now && !was) return;
@@ -180,6 +221,7 @@ export class WatchHub {
       lines.set(key, line);
     }
     this.writeLine(w, line);
+    this.countEvent(w);
   }
 
   private writeEvent(w: Watcher, type: string, obj: KubeObject): void {
@@ -188,6 +230,42 @@ export class WatchHub {
       ? JSON.stringify(toTable(info, version, [obj], { resourceVersion: obj.metadata?.resourceVersion }, { now: this.store.clock.now(), includeObject: table.includeObject }))
       : presentJson(info, version, obj);
     this.writeLine(w, `{"type":"${type}","object":${body}}\n`);
+    this.countEvent(w);
+  }
+
+  /** The reset fault: after the Nth event, the connection is reset instead of carrying on. */
+  private countEvent(w: Watcher): void {
+    const limit = w.request.resetAfterEvents;
+    if (limit === undefined || w.closed || ++w.eventsSent < limit) return;
+    this.detach(w);
+    resetWhenFlushed(w.res);
+  }
+
+  /**
+   * A watch from a version the history no longer reaches: an ERROR event carrying a 410 Expired Status inside
+   * the 200 stream, and the end. Mirrors Kubernetes 1.32 apiserver storage/cacher: watch_cache.go
+   * getAllEventsSinceLocked refuses a version below the oldest it can serve ("too old resource version: %d
+   * (%d)", naming that oldest version), and cacher.go Watch returns the error through newErrWatcher, so the
+   * response is still 200. After an API server restart the oldest is the version of the cache's initial list.
+   */
+  private writeExpired(w: Watcher, rv: string): void {
+    const status = expired(`too old resource version: ${rv} (${this.store.history.compactedThrough})`).toStatus();
+    this.writeLine(w, JSON.stringify({ type: "ERROR", object: status }) + "\n");
+    this.detach(w);
+    w.res.end();
+  }
+
+  private catchUp(w: Watcher): void {
+    if (w.closed) return;
+    const backlog = this.store.history.since(w.fromRv);
+    if (!backlog) {
+      this.writeExpired(w, String(w.fromRv));
+      return;
+    }
+    for (const event of backlog) {
+      if (event.resource === w.request.info.storage) this.deliver(w, event, new Map());
+    }
+    if (w.endDue) this.end(w, w.endDue === "timeout");
   }
 
   private writeBookmark(w: Watcher, initialEventsEnd = false): void {
@@ -214,6 +292,10 @@ export class WatchHub {
 
   private end(w: Watcher, timedOut: boolean): void {
     if (w.closed) return;
+    if (this.silent) {
+      w.endDue = w.endDue === "timeout" || timedOut ? "timeout" : "end";
+      return;
+    }
     // A watch that ends on its timeout tells the client how far it got, so the next one resumes without a gap.
     if (timedOut && w.request.allowBookmarks) this.writeBookmark(w);
     this.detach(w);
@@ -236,6 +318,7 @@ export class WatchHub {
   private ensureBookmarkTimer(): void {
     if (this.bookmarkTimer) return;
     this.bookmarkTimer = setInterval(() => {
+      if (this.silent) return;
       for (const set of this.watchers.values()) for (const w of set) if (w.request.allowBookmarks) this.writeBookmark(w);
     }, this.bookmarkIntervalMs);
   }

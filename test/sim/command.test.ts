@@ -1,11 +1,12 @@
 // The `sim` subcommand: it writes a kubeconfig that client-node loads from the file, prints the URL, runs the
-// kubelet scenario when asked, and closes cleanly with exit code 0 on SIGTERM.
+// kubelet scenario when asked, prints how to set each fault, and closes cleanly with exit code 0 on SIGTERM.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { simCommand } from "../../src/sim/command.js";
+import { FAULT_ROUTES } from "../../src/sim/fault-api.js";
 import type { SimCluster } from "../../src/sim/index.js";
 import { waitFor } from "./helpers.js";
 
@@ -45,6 +46,27 @@ test("serves until SIGTERM, with a kubeconfig client-node loads from the file; e
   expect(await running).toBe(0);
   await expect(fetch(`${cluster!.url}/api`)).rejects.toThrow();
   expect(streams.text().err).toContain("sim: stopped");
+});
+
+test("prints how to set every fault; a down set over HTTP comes back by itself on the wall clock", async () => {
+  const streams = io();
+  let cluster: SimCluster | undefined;
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const running = simCommand({ kubeconfigOut: path.join(dir, "k4") }, { stdout: streams.stdout, stderr: streams.stderr, stopped, onReady: (c) => (cluster = c) });
+  await waitFor(() => cluster !== undefined, "the cluster");
+  const err = streams.text().err;
+  expect(err).toContain(`curl -s -X POST ${cluster!.url}/sim/faults/<name>`);
+  for (const route of FAULT_ROUTES) expect(err).toMatch(new RegExp(`^  ${route.name} +${route.what.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`, "m"));
+
+  const reply = await fetch(`${cluster!.url}/sim/faults/down`, { method: "POST", body: '{"forMs":300}' });
+  expect(reply.status).toBe(200);
+  await waitFor(() => cluster!.faults.state().down, "down");
+  await expect(fetch(`${cluster!.url}/api`)).rejects.toThrow("fetch failed");
+  await cluster!.faults.whenUp();
+  expect((await fetch(`${cluster!.url}/api`)).status).toBe(200);
+  stop();
+  expect(await running).toBe(0);
 });
 
 test("--scenario runs the kubelet on the cluster's store", async () => {

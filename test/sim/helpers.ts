@@ -1,5 +1,7 @@
 // Shared set-up for the simulated API server's tests: a cluster with the test CRD loaded, a client-node
 // KubeConfig for it, and polling for conditions that arrive asynchronously over watches.
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { KubeConfig } from "@kubernetes/client-node";
@@ -37,4 +39,38 @@ export function pod(name: string, extra: { labels?: Record<string, string>; node
     metadata: { name, namespace: extra.namespace, labels: extra.labels },
     spec: { nodeName: extra.nodeName, containers: [{ name: "app", image: "nginx:1.27" }] },
   };
+}
+
+/** An error and its causes, one `Name(code): message` per link: what a client's failure looks like, in one line. */
+export function errorChain(err: unknown): string {
+  const links: string[] = [];
+  for (let e = err as { name?: string; code?: unknown; message?: string; cause?: unknown } | undefined; e && links.length < 10; e = e.cause as typeof e) {
+    links.push(`${e.name ?? "?"}${typeof e.code === "string" ? `(${e.code})` : ""}: ${e.message ?? String(e)}`);
+  }
+  return links.join(" <- ");
+}
+
+/** The promise's rejection; fails the test when it resolves. */
+export async function rejection(call: Promise<unknown>): Promise<unknown> {
+  try {
+    await call;
+  } catch (err) {
+    return err;
+  }
+  throw new Error("expected the call to fail");
+}
+
+export const KUBECTL = process.env.KUBECTL ?? "/usr/bin/kubectl";
+export const hasKubectl = existsSync(KUBECTL);
+
+/**
+ * Runs kubectl with `dir`/kubeconfig and its own discovery cache in `dir`, without blocking the event loop (the
+ * server answering it lives in this process).
+ */
+export function kubectlIn(dir: string, ...args: string[]): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(KUBECTL, ["--kubeconfig", path.join(dir, "kubeconfig"), "--cache-dir", path.join(dir, "cache"), ...args], { timeout: 30_000 }, (err, _stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr });
+    });
+  });
 }
