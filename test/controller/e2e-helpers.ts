@@ -21,9 +21,14 @@ export interface Env {
   close(): Promise<void>;
 }
 
-export async function startEnv(namespaces: string[] = [], options: Pick<SimClusterOptions, "onRequest"> = {}): Promise<Env> {
+export interface EnvOptions extends Pick<SimClusterOptions, "onRequest"> {
+  /** Fault durations (down for 30 s, …) run on the simulated clock instead of the wall clock. */
+  faultsOnSimTime?: boolean;
+}
+
+export async function startEnv(namespaces: string[] = [], options: EnvOptions = {}): Promise<Env> {
   const clock = new ManualClock();
-  const cluster = await startSimCluster({ clock, namespaces, bookmarkIntervalMs: 1_000, ...options });
+  const cluster = await startSimCluster({ clock, namespaces, bookmarkIntervalMs: 1_000, onRequest: options.onRequest, faultClock: options.faultsOnSimTime ? clock : undefined });
   const kc = new KubeConfig();
   kc.loadFromString(JSON.stringify(cluster.kubeConfig()));
   return { cluster, clock, kc, close: () => cluster.close() };

@@ -187,7 +187,7 @@ describe("deploy/rbac.yaml against the controller", () => {
     await waitFor("the failure logged", () => logs.lines.some((l) => l.msg === "watch failed, retrying after back-off" && l.reflector === "/api/v1/events" && l.status === 403));
     // The lists work, so the caches are filled, but a cache that can never be watched is not current: not ready.
     await controller.whenSynced();
-    expect(controller.isReady).toBe(false);
+    await waitFor("not ready once the watch has failed for longer than staleAfterMs", () => !controller.isReady, 5_000);
     const told = logs.lines.filter((l) => l.level === "error" && l.module === "connectivity" && l.source === "/api/v1/events");
     expect(told).toHaveLength(1);
     expect(controller.stats.watchRestarts.events?.error ?? 0).toBeGreaterThanOrEqual(2);
