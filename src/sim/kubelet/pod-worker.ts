@@ -585,8 +585,13 @@ export class PodWorker {
     c.status.started = false;
   }
 
+  /**
+   * The status manager's last word: a grace-0 delete guarded by the pod's uid (kubelet 1.32 status_manager.go), which
+   * the server answers with MODIFIED (deletionTimestamp moved to now) and then DELETED.
+   */
   private removeNow(): void {
-    this.host.store.remove("pods", this.namespace, this.name);
+    if (this.current() === undefined) return;
+    this.host.store.delete("pods", this.namespace, this.name, { gracePeriodSeconds: 0, preconditions: { uid: this.uid } });
     this.vanished();
   }
 
