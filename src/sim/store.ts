@@ -582,14 +582,23 @@ function setOrDelete(meta: Record<string, unknown>, key: string, value: unknown)
   else meta[key] = value;
 }
 
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** metadata.name rules per kind (apimachinery 1.32 api/validation/generic.go and the kinds' ValidateXName). */
 function validateName(info: ResourceInfo, name: string): void {
-  const label = info.storage === "namespaces";
-  const ok = label ? name.length <= 63 && DNS_LABEL.test(name) : name.length <= 253 && DNS_SUBDOMAIN.test(name);
-  if (ok) return;
-  const what = label ? "a lowercase RFC 1123 label" : "a lowercase RFC 1123 subdomain";
-  throw invalid(info.kind, name, [
-    { field: "metadata.name", message: `Invalid value: "${name}": ${what} must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` },
-  ]);
+  let message: string | undefined;
+  if (info.storage === "namespaces") {
+    if (!(name.length <= 63 && DNS_LABEL.test(name))) message = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
+  } else if (info.nameRule === "dns1035-label") {
+    if (!(name.length <= 63 && DNS_1035_LABEL.test(name))) message = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
+  } else if (info.nameRule === "path-segment") {
+    if (name === "." || name === "..") message = `may not be '${name}'`;
+    else if (name.includes("/") || name.includes("%")) message = `may not contain '${name.includes("/") ? "/" : "%"}'`;
+  } else if (!(name.length <= 253 && DNS_SUBDOMAIN.test(name))) {
+    message = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+  }
+  if (message === undefined) return;
+  throw invalid(info.kind, name, [{ field: "metadata.name", message: `Invalid value: "${name}": ${message}` }]);
 }
 
 /** A requested grace period as the server takes it: negative values mean 1 s (apiserver 1.32 rest.BeforeDelete). */

@@ -159,6 +159,20 @@ export class PodWorker {
     else this.after(delayMs, () => this.guard(() => this.create()));
   }
 
+  /**
+   * Drives a pod that is already stored (created through the API): the scheduler binds it, unless it names its
+   * node already, and the kubelet takes it from there.
+   */
+  adopt(pod: KubeObject): void {
+    this.pod = pod;
+    this.uid = pod.metadata?.uid ?? "";
+    this.state = "active";
+    if ((pod.spec as { nodeName?: string } | undefined)?.nodeName) {
+      this.model.bound = true;
+      this.after(TIMING.admit, () => this.guard(() => this.admit()));
+    } else this.after(TIMING.schedule, () => this.guard(() => this.bind()));
+  }
+
   /** Stops every timer without touching the store: the kubelet is shutting down. */
   halt(): void {
     this.cancelEverything();
