@@ -3,7 +3,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { KubeConfig } from "@kubernetes/client-node";
-import { packageRoot, startSimCluster, type SimCluster, type SimClusterOptions } from "../../src/sim/index.js";
+import { ApiError, packageRoot, startSimCluster, type SimCluster, type SimClusterOptions } from "../../src/sim/index.js";
 
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures");
 
@@ -37,4 +37,15 @@ export function pod(name: string, extra: { labels?: Record<string, string>; node
     metadata: { name, namespace: extra.namespace, labels: extra.labels },
     spec: { nodeName: extra.nodeName, containers: [{ name: "app", image: "nginx:1.27" }] },
   };
+}
+
+/** The code and message of the ApiError `fn` throws; fails the test when it throws nothing or something else. */
+export function apiErrorOf(fn: () => unknown): { code: number; message: string } {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ApiError) return { code: err.code, message: err.message };
+    throw err;
+  }
+  throw new Error("expected an ApiError, but nothing was thrown");
 }

@@ -2,8 +2,7 @@
 // `sim` command (API server and kubelet on a sped-up clock), `kubectl api-resources`, `apply -f deploy/`,
 // `apply -k` of a small app, the imperative `create` commands (protobuf bodies), `kubectl run` with a scenario
 // annotation, `apply -f pod.yaml`, and a forced delete seen through `get -w`. Skipped, saying so, without kubectl.
-import { execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -11,9 +10,8 @@ import { PassThrough } from "node:stream";
 import { simCommand } from "../../src/sim/command.js";
 import { packageRoot, type SimCluster } from "../../src/sim/index.js";
 import { FIXTURES, waitFor } from "./helpers.js";
+import { hasKubectl, KUBECTL, kubectlFor, rows } from "./kubectl-helpers.js";
 
-const KUBECTL = process.env.KUBECTL ?? "/usr/bin/kubectl";
-const hasKubectl = existsSync(KUBECTL);
 if (!hasKubectl) console.warn(`playground kubectl tests skipped: no kubectl at ${KUBECTL} (set KUBECTL to its path)`);
 const describeKubectl = hasKubectl ? describe : describe.skip;
 
@@ -22,27 +20,9 @@ let kubeconfig: string;
 let cluster: SimCluster | undefined;
 let stop: () => void = () => undefined;
 let running: Promise<number> | undefined;
-
-function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(KUBECTL, ["--kubeconfig", kubeconfig, "--cache-dir", path.join(dir, "cache"), ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await kubectl(...args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-}
-
-function rows(text: string): string[][] {
-  return text
-    .trim()
-    .split("\n")
-    .map((line) => line.trim().split(/\s{2,}/));
-}
+const cli = kubectlFor(() => ({ kubeconfig, dir }));
+const kubectl = cli.run;
+const ok = cli.ok;
 
 /** Polls `kubectl get pod NAME` until its STATUS column is one of `want` (real seconds; the sim runs 30x faster). */
 async function untilStatus(name: string, want: string[]): Promise<string> {
@@ -162,7 +142,7 @@ describeKubectl("the playground with the real kubectl", () => {
   test("kubectl delete --grace-period=0 --force: a watch sees MODIFIED (Terminating), then DELETED", async () => {
     await ok("run", "doomed", "--image=nginx");
     await untilStatus("doomed", ["Running"]);
-    const child = spawn(KUBECTL, ["--kubeconfig", kubeconfig, "--cache-dir", path.join(dir, "cache"), "get", "pod", "doomed", "-w", "--output-watch-events"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(KUBECTL, [...cli.flags(), "get", "pod", "doomed", "-w", "--output-watch-events"], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
     try {

@@ -2,10 +2,9 @@
 // field table (core/v1 generated.proto), the 400s for malformed input and the 415 for kinds without a table; then
 // the same bodies over HTTP, answered in JSON.
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
-import { ApiError } from "../../src/sim/errors.js";
 import type { SimCluster } from "../../src/sim/index.js";
 import { decodeProtobufBody } from "../../src/sim/protobuf.js";
-import { startTestCluster } from "./helpers.js";
+import { apiErrorOf, startTestCluster } from "./helpers.js";
 
 /** Bodies kubectl 1.32 sent for `create namespace demo`, `create configmap cm1 --from-literal=a=b --from-literal=c=d`
  * and `create secret generic s1 --from-literal=pw=hunter2`, captured on the wire. */
@@ -55,15 +54,6 @@ function envelope(apiVersion: string, kind: string, raw: Uint8Array): Uint8Array
   return Uint8Array.from([0x6b, 0x38, 0x73, 0x00, ...unknown]);
 }
 
-function failure(fn: () => unknown): { code: number; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error("expected an ApiError");
-}
 
 describe("decodeProtobufBody", () => {
   test("kubectl's own bodies for a Namespace, a ConfigMap and a Secret decode to the JSON a real server stores", () => {
@@ -141,22 +131,22 @@ describe("decodeProtobufBody", () => {
   });
 
   test("malformed input is a 400: no prefix, empty, truncated, a known field with the wrong wire type, no kind", () => {
-    expect(failure(() => decodeProtobufBody(new Uint8Array()))).toEqual({ code: 400, message: "empty data" });
-    expect(failure(() => decodeProtobufBody(Buffer.from('{"kind":"Namespace"}')))).toMatchObject({ code: 400, message: expect.stringContaining("expected prefix [107 56 115 0]") });
-    expect(failure(() => decodeProtobufBody(Uint8Array.from([0x6b, 0x38, 0x73, 0x00])))).toEqual({ code: 400, message: "empty body" });
+    expect(apiErrorOf(() => decodeProtobufBody(new Uint8Array()))).toEqual({ code: 400, message: "empty data" });
+    expect(apiErrorOf(() => decodeProtobufBody(Buffer.from('{"kind":"Namespace"}')))).toMatchObject({ code: 400, message: expect.stringContaining("expected prefix [107 56 115 0]") });
+    expect(apiErrorOf(() => decodeProtobufBody(Uint8Array.from([0x6b, 0x38, 0x73, 0x00])))).toEqual({ code: 400, message: "empty body" });
     const whole = hex(KUBECTL_NAMESPACE);
-    expect(failure(() => decodeProtobufBody(whole.subarray(0, whole.length - 3))).code).toBe(400);
+    expect(apiErrorOf(() => decodeProtobufBody(whole.subarray(0, whole.length - 3))).code).toBe(400);
     const wrongType = message((w) => w.tag(1, WireType.Varint).int32(1));
-    expect(failure(() => decodeProtobufBody(envelope("v1", "Namespace", wrongType)))).toMatchObject({ code: 400, message: expect.stringContaining("wrong wireType = 0 for field metadata") });
-    expect(failure(() => decodeProtobufBody(envelope("v1", "", new Uint8Array()))).code).toBe(400);
+    expect(apiErrorOf(() => decodeProtobufBody(envelope("v1", "Namespace", wrongType)))).toMatchObject({ code: 400, message: expect.stringContaining("wrong wireType = 0 for field metadata") });
+    expect(apiErrorOf(() => decodeProtobufBody(envelope("v1", "", new Uint8Array()))).code).toBe(400);
   });
 
   test("a kind without a field table is a 415 that names it", () => {
-    expect(failure(() => decodeProtobufBody(envelope("apps/v1", "Deployment", new Uint8Array())))).toMatchObject({
+    expect(apiErrorOf(() => decodeProtobufBody(envelope("apps/v1", "Deployment", new Uint8Array())))).toMatchObject({
       code: 415,
       message: expect.stringContaining("not apps/v1 Deployment"),
     });
-    expect(failure(() => decodeProtobufBody(envelope("v1", "Pod", new Uint8Array()))).message).toContain("not v1 Pod");
+    expect(apiErrorOf(() => decodeProtobufBody(envelope("v1", "Pod", new Uint8Array()))).message).toContain("not v1 Pod");
   });
 });
 

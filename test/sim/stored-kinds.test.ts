@@ -3,12 +3,12 @@
 // prints (kubernetes 1.32 pkg/printers/internalversion/printers.go).
 import { ManualClock } from "../../src/sim/kubelet/clock.js";
 import { apiResourceList } from "../../src/sim/discovery.js";
-import { ApiError } from "../../src/sim/errors.js";
 import { ResourceRegistry } from "../../src/sim/resources.js";
 import { RestApi, type Target } from "../../src/sim/rest.js";
 import { MemoryStore } from "../../src/sim/store.js";
 import { toTable } from "../../src/sim/table.js";
 import type { KubeObject } from "../../src/sim/types.js";
+import { apiErrorOf } from "./helpers.js";
 
 const NOW = Date.UTC(2025, 0, 1, 12);
 
@@ -25,15 +25,6 @@ function target(registry: ResourceRegistry, key: string, name?: string): Target 
   return { info, version: info.versions[0], namespace: info.namespaced ? "default" : undefined, name, subresource: undefined };
 }
 
-function rejection(fn: () => unknown): { code: number; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ApiError) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error("expected the server to refuse");
-}
 
 const labels = { app: "web" };
 const template = { metadata: { labels }, spec: { containers: [{ name: "app", image: "nginx:1.27" }] } };
@@ -121,14 +112,14 @@ describe("validation (pkg/apis/*/validation at 1.32)", () => {
     ["clusterrolebindings.rbac.authorization.k8s.io", { metadata: { name: "b" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "r" }, subjects: [{ kind: "ServiceAccount", name: "sa" }] }, "subjects[0].namespace: Required value"],
     ["poddisruptionbudgets.policy", { metadata: { name: "p" }, spec: { minAvailable: 1, maxUnavailable: "50%" } }, "minAvailable and maxUnavailable cannot be both set"],
   ])("%s is refused: %s", (key, body, message) => {
-    const refusal = rejection(create(key, body));
+    const refusal = apiErrorOf(create(key, body));
     expect(refusal.code).toBe(422);
     expect(refusal.message).toContain(message);
   });
 
   test("data that would not decode is a 400: a Secret value that is not base64, a ConfigMap value that is not a string", () => {
-    expect(rejection(create("secrets", { metadata: { name: "s" }, data: { a: "not base64!" } })).code).toBe(400);
-    expect(rejection(create("configmaps", { metadata: { name: "c" }, data: { a: 1 } })).code).toBe(400);
+    expect(apiErrorOf(create("secrets", { metadata: { name: "s" }, data: { a: "not base64!" } })).code).toBe(400);
+    expect(apiErrorOf(create("configmaps", { metadata: { name: "c" }, data: { a: 1 } })).code).toBe(400);
   });
 
   test("RBAC names may be any path segment: `system:` names are accepted as on a real server", () => {
@@ -136,7 +127,7 @@ describe("validation (pkg/apis/*/validation at 1.32)", () => {
   });
 
   test("updates may not change a Deployment selector, a binding's roleRef, a Secret's type, or immutable data", () => {
-    const update = (key: string, name: string, body: object): { code: number; message: string } => rejection(() => rest.update(target(registry, key, name), body, false));
+    const update = (key: string, name: string, body: object): { code: number; message: string } => apiErrorOf(() => rest.update(target(registry, key, name), body, false));
     create("deployments.apps", { metadata: { name: "web" }, spec: { selector: { matchLabels: labels }, template } })();
     expect(update("deployments.apps", "web", { metadata: { name: "web" }, spec: { selector: { matchLabels: { ...labels, v: "2" } }, template: { ...template, metadata: { labels: { ...labels, v: "2" } } } } }).message).toContain("spec.selector: Invalid value");
     const ref = { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" };
