@@ -1,5 +1,6 @@
-// The `sim` subcommand: starts the simulated cluster, writes its kubeconfig, optionally runs the kubelet driver
-// with a scenario, prints how to inject faults, and serves until SIGINT or SIGTERM, then closes cleanly.
+// The `sim` subcommand: starts the simulated cluster, writes its kubeconfig, runs the kubelet driver (the scenario's
+// pods, if one is named, and every pod created with kubectl), prints how to inject faults, and serves until SIGINT
+// or SIGTERM, then closes cleanly.
 import path from "node:path";
 import type { Writable } from "node:stream";
 import { faultUsage } from "./fault-api.js";
@@ -66,36 +67,39 @@ export async function simCommand(opts: SimCommandOptions, io: SimCommandIo): Pro
   }
   const stopped = io.stopped ?? untilSignal();
 
-  // The kubelet module is loaded only when a scenario runs; it owns the scaled clock both sides share.
-  const kubeletModule = settings.scenario !== undefined ? await import("./kubelet/index.js") : undefined;
-  if (kubeletModule && settings.scenario !== undefined && !kubeletModule.isScenario(settings.scenario)) {
+  // A kubelet always runs: it drives the scenario's pods and adopts those created with kubectl, on the scaled clock
+  // both it and the API server keep.
+  const kubeletModule = await import("./kubelet/index.js");
+  if (settings.scenario !== undefined && !kubeletModule.isScenario(settings.scenario)) {
     io.stderr.write(`sim: unknown scenario "${settings.scenario}"; choose one of: ${kubeletModule.SCENARIOS.join(", ")}\n`);
     return 2;
   }
-  const clock = kubeletModule ? new kubeletModule.ScaledClock(settings.timeScale ?? 1) : undefined;
+  const clock = new kubeletModule.ScaledClock(settings.timeScale ?? 1);
 
   const cluster = await startSimCluster({
     port: settings.port,
     host: settings.host,
     clock,
-    // With a kubelet running, pods go when the kubelet confirms their deletion, as on a real node.
-    podGraceAuto: kubeletModule === undefined,
+    // Pods go when the kubelet confirms their deletion, as on a real node.
+    podGraceAuto: false,
   });
   let kubelet: { stop(): void } | undefined;
   try {
     await cluster.writeKubeconfig(settings.kubeconfig);
-    if (kubeletModule && settings.scenario !== undefined) {
-      kubelet = kubeletModule.startKubelet(cluster.store, {
-        scenario: settings.scenario,
-        pods: settings.pods,
-        clock,
-        onError: (err) => io.stderr.write(`sim: kubelet: ${err.message}\n`),
-      });
-    }
+    kubelet = kubeletModule.startKubelet(cluster.store, {
+      scenario: settings.scenario ?? "healthy",
+      pods: settings.scenario === undefined ? 0 : settings.pods,
+      clock,
+      adopt: true,
+      onError: (err) => io.stderr.write(`sim: kubelet: ${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ""}\n`),
+    });
     io.stdout.write(`${cluster.url}\n`);
     io.stderr.write(
       `sim: API server at ${cluster.url}; kubeconfig written to ${settings.kubeconfig}\n` +
-        (settings.scenario !== undefined ? `sim: kubelet running scenario ${settings.scenario}${settings.pods !== undefined ? ` with ${settings.pods} pods` : ""} at time scale ${settings.timeScale ?? 1}\n` : "") +
+        (settings.scenario !== undefined
+          ? `sim: kubelet running scenario ${settings.scenario}${settings.pods !== undefined ? ` with ${settings.pods} pods` : ""} at time scale ${settings.timeScale ?? 1}\n`
+          : `sim: kubelet running pods created with kubectl at time scale ${settings.timeScale ?? 1}\n`) +
+        `sim: a pod runs the scenario its annotation names: kubectl run crashy --image=busybox --annotations=${kubeletModule.SCENARIO_ANNOTATION}=crashloop\n` +
         `sim: try KUBECONFIG=${settings.kubeconfig} kubectl get pods -A; stop with Ctrl-C\n` +
         `sim: ${faultUsage(cluster.url)}`,
     );

@@ -214,35 +214,41 @@ export class MemoryStore implements ObjectStore {
     if (info.storage === "namespaces") return this.deleteNamespace(existing);
 
     const now = this.clock.now();
-    const grace = info.storage === "pods" ? podGracePeriod(existing, opts.gracePeriodSeconds) : 0;
     const finalizers = meta.finalizers ?? [];
 
     if (meta.deletionTimestamp) {
-      // Already being deleted: a shorter grace period may bring the end forward; nothing else changes.
-      let current = existing;
+      // Already being deleted: only a shorter grace period changes anything (apiserver 1.32 rest.BeforeDelete).
       const currentGrace = meta.deletionGracePeriodSeconds ?? 0;
-      if (info.storage === "pods" && grace < currentGrace) {
-        current = this.commit(
-          info,
-          "MODIFIED",
-          withMetadata(existing, { deletionTimestamp: rfc3339(now + grace * 1000), deletionGracePeriodSeconds: grace }),
-          existing,
-        );
-        if (grace > 0) this.startGrace(refKey(info.storage, namespace, name), grace);
+      let current = existing;
+      let left = 0;
+      if (info.storage === "pods" && currentGrace > 0) {
+        const requested = requestedGrace(opts.gracePeriodSeconds);
+        if (requested === undefined || requested >= currentGrace) return existing;
+        // The deadline moves by the difference, counted from when deletion began, not from now.
+        const deadline = timeOf(meta.deletionTimestamp) - (currentGrace - requested) * 1000;
+        current = this.commit(info, "MODIFIED", withMetadata(existing, { deletionTimestamp: rfc3339(deadline), deletionGracePeriodSeconds: requested }), existing);
+        if (requested > 0) this.startGrace(refKey(info.storage, namespace, name), deadline - now);
+        left = requested;
       }
-      const left = info.storage === "pods" ? Math.min(grace, currentGrace) : 0;
       if (finalizers.length === 0 && left === 0) return this.removeObject(info, current, opts);
       return current;
     }
 
-    if (grace > 0 || finalizers.length > 0) {
+    // Pods are the kind with a graceful delete strategy: every pod deletion, grace 0 included, first writes
+    // deletionTimestamp (a MODIFIED event) and then, when nothing is left to wait for, removes the object
+    // (apiserver 1.32 registry/generic/registry/store.go updateForGracefulDeletionAndFinalizers). Other kinds
+    // get a deletionTimestamp only when finalizers hold them.
+    const isPod = info.storage === "pods";
+    const grace = isPod ? podGracePeriod(existing, opts.gracePeriodSeconds) : 0;
+    if (isPod || finalizers.length > 0) {
       const changes: Partial<NonNullable<KubeObject["metadata"]>> = {
         deletionTimestamp: rfc3339(now + grace * 1000),
         deletionGracePeriodSeconds: grace,
       };
       if (meta.generation !== undefined) changes.generation = meta.generation + 1;
       const next = this.commit(info, "MODIFIED", withMetadata(existing, changes), existing);
-      if (grace > 0) this.startGrace(refKey(info.storage, namespace, name), grace);
+      if (grace > 0) this.startGrace(refKey(info.storage, namespace, name), grace * 1000);
+      else if (finalizers.length === 0) return this.removeObject(info, next, opts);
       return next;
     }
     return this.removeObject(info, existing, opts);
@@ -300,10 +306,10 @@ export class MemoryStore implements ObjectStore {
 
   // ---- internals --------------------------------------------------------------------------------------------
 
-  private startGrace(key: string, graceSeconds: number): void {
+  private startGrace(key: string, delayMs: number): void {
     this.stopGrace(key);
     // A little past the deadline: deletionTimestamp has second precision, and sweep compares against it.
-    this.graceful.set(key, scheduleOn(this.clock, () => this.sweep(), graceSeconds * 1000 + 1));
+    this.graceful.set(key, scheduleOn(this.clock, () => this.sweep(), Math.max(0, delayMs) + 1));
   }
 
   private stopGrace(key: string): void {
@@ -585,25 +591,41 @@ function setOrDelete(meta: Record<string, unknown>, key: string, value: unknown)
   else meta[key] = value;
 }
 
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** metadata.name rules per kind (apimachinery 1.32 api/validation/generic.go and the kinds' ValidateXName). */
 function validateName(info: ResourceInfo, name: string): void {
-  const label = info.storage === "namespaces";
-  const ok = label ? name.length <= 63 && DNS_LABEL.test(name) : name.length <= 253 && DNS_SUBDOMAIN.test(name);
-  if (ok) return;
-  const what = label ? "a lowercase RFC 1123 label" : "a lowercase RFC 1123 subdomain";
-  throw invalid(info.kind, name, [
-    { field: "metadata.name", message: `Invalid value: "${name}": ${what} must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` },
-  ]);
+  let message: string | undefined;
+  if (info.storage === "namespaces") {
+    if (!(name.length <= 63 && DNS_LABEL.test(name))) message = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
+  } else if (info.nameRule === "dns1035-label") {
+    if (!(name.length <= 63 && DNS_1035_LABEL.test(name))) message = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
+  } else if (info.nameRule === "path-segment") {
+    if (name === "." || name === "..") message = `may not be '${name}'`;
+    else if (name.includes("/") || name.includes("%")) message = `may not contain '${name.includes("/") ? "/" : "%"}'`;
+  } else if (!(name.length <= 253 && DNS_SUBDOMAIN.test(name))) {
+    message = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+  }
+  if (message === undefined) return;
+  throw invalid(info.kind, name, [{ field: "metadata.name", message: `Invalid value: "${name}": ${message}` }]);
+}
+
+/** A requested grace period as the server takes it: negative values mean 1 s (apiserver 1.32 rest.BeforeDelete). */
+function requestedGrace(requested: number | undefined): number | undefined {
+  if (requested === undefined) return undefined;
+  return requested < 0 ? 1 : Math.floor(requested);
 }
 
 /**
- * The grace period a pod deletion gets, as the real server decides it: the request's, else the pod's
- * terminationGracePeriodSeconds, else 30; zero for pods never scheduled or already finished, which no kubelet
- * has to stop.
+ * The grace period a pod deletion gets, as the real server decides it (kubernetes 1.32
+ * pkg/registry/core/pod/strategy.go CheckGracefulDelete): the request's, else the pod's
+ * terminationGracePeriodSeconds, else 30 (the API default); zero for pods never scheduled or already finished,
+ * which no kubelet has to stop; a negative value means 1.
  */
 function podGracePeriod(pod: KubeObject, requested: number | undefined): number {
   const spec = (pod.spec ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };
   const phase = (pod.status as { phase?: string } | undefined)?.phase;
   if (!spec.nodeName || phase === "Succeeded" || phase === "Failed") return 0;
-  const grace = requested ?? spec.terminationGracePeriodSeconds ?? 30;
-  return Math.max(0, Math.floor(grace));
+  const grace = requestedGrace(requested) ?? spec.terminationGracePeriodSeconds ?? 30;
+  return grace < 0 ? 1 : Math.floor(grace);
 }

@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 interface Seen {
-  events: Array<{ type: string; name: string; rv: string }>;
+  events: Array<{ type: string; name: string; rv: string; meta: KubernetesObject["metadata"] }>;
   done: Promise<unknown>;
   abort: () => void;
 }
@@ -34,7 +34,7 @@ async function watchPods(path: string, query: Record<string, string | number | b
   const controller = await watch.watch(
     path,
     query,
-    (type: string, obj: KubernetesObject) => events.push({ type, name: obj.metadata?.name ?? "", rv: obj.metadata?.resourceVersion ?? "" }),
+    (type: string, obj: KubernetesObject) => events.push({ type, name: obj.metadata?.name ?? "", rv: obj.metadata?.resourceVersion ?? "", meta: obj.metadata }),
     (err: unknown) => finish(err ?? null),
   );
   return { events, done, abort: () => controller.abort() };
@@ -58,13 +58,49 @@ describe("watch", () => {
     await core.deleteNamespacedPod({ namespace: "w1", name: "p" });
     await core.createNamespacedPod({ namespace: "default", body: pod("elsewhere") });
 
-    await waitFor(() => all.events.length >= 3 && selected.events.length >= 2, "watch events");
-    expect(all.events.map((e) => `${e.type} ${e.name}`)).toEqual(["ADDED p", "MODIFIED p", "DELETED p"]);
+    await waitFor(() => all.events.length >= 4 && selected.events.length >= 2, "watch events");
+    // The delete of an unscheduled pod writes deletionTimestamp (MODIFIED) before the object goes (DELETED).
+    expect(all.events.map((e) => `${e.type} ${e.name}`)).toEqual(["ADDED p", "MODIFIED p", "MODIFIED p", "DELETED p"]);
     const rvs = all.events.map((e) => Number(e.rv));
     expect([...rvs].sort((a, b) => a - b)).toEqual(rvs);
     expect(selected.events.map((e) => `${e.type} ${e.name}`)).toEqual(["ADDED p", "DELETED p"]);
     all.abort();
     selected.abort();
+  });
+
+  // kube-apiserver 1.32: pods have a graceful delete strategy (pkg/registry/core/pod/strategy.go CheckGracefulDelete),
+  // so registry/generic/registry/store.go updateForGracefulDeletionAndFinalizers first stores deletionTimestamp and
+  // deletionGracePeriodSeconds (MODIFIED), and only then, with a grace period of 0, deletes the object (DELETED).
+  test("deleting a pod with grace 0 (kubectl delete --grace-period=0 --force, an unscheduled pod, the kubelet's confirm): MODIFIED, then DELETED", async () => {
+    await createNs("w0");
+    await core.createNamespacedPod({ namespace: "w0", body: pod("forced", { nodeName: "node-1" }) });
+    await core.createNamespacedPod({ namespace: "w0", body: pod("unscheduled") });
+    await core.createNamespacedPod({ namespace: "w0", body: pod("graceful", { nodeName: "node-1" }) });
+    const list = await core.listNamespacedPod({ namespace: "w0" });
+    const seen = await watchPods("/api/v1/namespaces/w0/pods", { resourceVersion: list.metadata!.resourceVersion! });
+
+    await core.deleteNamespacedPod({ namespace: "w0", name: "forced", gracePeriodSeconds: 0 });
+    await core.deleteNamespacedPod({ namespace: "w0", name: "unscheduled" });
+    await core.deleteNamespacedPod({ namespace: "w0", name: "graceful" });
+    const uid = list.items.find((p) => p.metadata?.name === "graceful")?.metadata?.uid;
+    await core.deleteNamespacedPod({ namespace: "w0", name: "graceful", gracePeriodSeconds: 0, body: { preconditions: { uid } } });
+
+    await waitFor(() => seen.events.length >= 7, "watch events");
+    seen.abort();
+    const summary = seen.events.map((e) => `${e.type} ${e.name} ${e.meta?.deletionGracePeriodSeconds ?? "-"} ${e.meta?.deletionTimestamp ? "ts" : "-"}`);
+    expect(summary).toEqual([
+      "MODIFIED forced 0 ts",
+      "DELETED forced 0 ts",
+      "MODIFIED unscheduled 0 ts",
+      "DELETED unscheduled 0 ts",
+      "MODIFIED graceful 30 ts",
+      "MODIFIED graceful 0 ts",
+      "DELETED graceful 0 ts",
+    ]);
+    // The confirm moves the deadline back by the grace period it cancels: to when deletion began.
+    const first = new Date(seen.events[4].meta!.deletionTimestamp as unknown as string).getTime();
+    const confirmed = new Date(seen.events[5].meta!.deletionTimestamp as unknown as string).getTime();
+    expect(first - confirmed).toBe(30_000);
   });
 
   test("without a version (or 0) a watch starts with ADDED for what exists", async () => {

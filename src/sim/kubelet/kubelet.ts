@@ -1,10 +1,11 @@
 // The simulated kubelet (plus the slices of scheduler and node controller a pod's life needs): owns the pod
 // workers, watches the store for deletions of its pods, and starts the chosen scenario.
-import type { ObjectStore, StoreEvent } from "../types.js";
-import { ScaledClock, type SimClock } from "./clock.js";
+import type { KubeObject, ObjectStore, StoreEvent } from "../types.js";
+import { adoptionPlan } from "./adopt.js";
+import { rfc3339, ScaledClock, type SimClock } from "./clock.js";
 import { EventRecorder } from "./events.js";
 import { MixedScenario } from "./mixed.js";
-import { PodWorker, type SimNode, type WorkerHooks, type WorkerState } from "./pod-worker.js";
+import { PodWorker, type SimNode, type WorkerHooks, type WorkerHost, type WorkerState } from "./pod-worker.js";
 import { jobPodPlan, replicaSetPodPlan, uuid } from "./names.js";
 import { Rng } from "./random.js";
 import { isScenario, planPod, POD_SCENARIOS, SCENARIOS, type PlanOptions, type PodScenario } from "./scenarios.js";
@@ -26,6 +27,12 @@ export interface KubeletOptions {
   nodes?: number;
   /** The API server's event TTL, applied to the events this simulation writes (default 3600; 0 turns it off). */
   eventTtlSeconds?: number;
+  /**
+   * Also run pods created through the API (`kubectl run`, `kubectl apply`) that name no node or one of the
+   * simulated nodes, with the scenario their `sim.podhealth.io/scenario` annotation names. Off by default: two
+   * kubelets sharing a store (tests) must not take each other's pods. The `sim` command turns it on.
+   */
+  adopt?: boolean;
   /** Receives errors from inside timer callbacks (default: rethrow). */
   onError?: (err: Error) => void;
 }
@@ -67,10 +74,13 @@ interface Settings {
   seed: number;
   nodes: number;
   eventTtlMs: number;
+  adopt: boolean;
   onError: (err: Error) => void;
 }
 
 const SWEEP_INTERVAL_MS = 300_000;
+/** podgc's quarantine before it deletes a pod whose node does not exist. */
+const ORPHAN_QUARANTINE_MS = 40_000;
 
 function settings(options: KubeletOptions): Settings {
   if (!isScenario(options.scenario)) throw new Error(`unknown scenario "${options.scenario}"; choose one of: ${SCENARIOS.join(", ")}`);
@@ -88,6 +98,7 @@ function settings(options: KubeletOptions): Settings {
     seed: options.seed ?? 1,
     nodes,
     eventTtlMs: ttl * 1000,
+    adopt: options.adopt ?? false,
     onError:
       options.onError ??
       ((err) => {
@@ -107,6 +118,7 @@ export class SimKubelet implements Kubelet {
   private nextNode = 0;
   private unsubscribe: (() => void) | undefined;
   private sweepCancel: (() => void) | undefined;
+  private readonly orphanTimers = new Set<() => void>();
   private mixed: MixedScenario | undefined;
   private stopped = false;
 
@@ -122,9 +134,10 @@ export class SimKubelet implements Kubelet {
     if (settings.eventTtlMs > 0) this.scheduleSweep();
   }
 
-  /** Starts the configured scenario. */
+  /** Starts the configured scenario (and, when adopting, takes over the pods already stored). */
   run(): void {
     const { scenario, pods, namespace } = this.settings;
+    if (this.settings.adopt) for (const pod of this.store.list("pods")) this.adopt(pod);
     if (scenario === "mixed") {
       this.mixed = new MixedScenario(this, pods, namespace);
       this.mixed.start();
@@ -143,6 +156,77 @@ export class SimKubelet implements Kubelet {
     return { namespace: worker.namespace, name: worker.name };
   }
 
+  /** Takes over a stored pod nobody drives yet, unless it is finished, going, or bound to a node this kubelet is not. */
+  private adopt(pod: KubeObject): void {
+    const meta = pod.metadata ?? {};
+    const key = `${meta.namespace ?? ""}/${meta.name ?? ""}`;
+    if (this.stopped || this.workers.has(key) || meta.deletionTimestamp !== undefined) return;
+    const phase = (pod.status as { phase?: string } | undefined)?.phase;
+    if (phase === "Succeeded" || phase === "Failed") return;
+    const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+    const node = nodeName ? this.nodes.find((n) => n.name === nodeName) : this.pickNode();
+    if (node === undefined) {
+      this.collectOrphan(pod);
+      return;
+    }
+    this.guardAdoption(key, () => {
+      const { plan, warning } = adoptionPlan(pod, this.rng);
+      const worker = new PodWorker(this.workerHost(key), plan, node);
+      this.workers.set(key, worker);
+      worker.adopt(pod);
+      const ref = { namespace: meta.namespace ?? "", name: meta.name ?? "", uid: meta.uid ?? "" };
+      if (warning !== undefined) this.recorder.record(ref, { component: "sim-kubelet" }, "Warning", "UnknownScenario", warning);
+    });
+  }
+
+  /**
+   * Pod GC for a pod bound to a node that does not exist (kube-controller-manager 1.32 podgc gcOrphaned): after a
+   * 40 s quarantine it is marked Failed with a DisruptionTarget condition and deleted with grace 0. Until then it
+   * stays Pending, as nothing runs it.
+   */
+  private collectOrphan(pod: KubeObject): void {
+    const { namespace = "", name = "", uid } = pod.metadata ?? {};
+    const cancel = this.clock.schedule(() => {
+      this.orphanTimers.delete(cancel);
+      const current = this.store.get("pods", namespace, name);
+      if (current === undefined || current.metadata?.uid !== uid || current.metadata?.deletionTimestamp !== undefined) return;
+      try {
+        const status = structuredClone((current.status ?? {}) as { phase?: string; conditions?: object[] });
+        const condition = { type: "DisruptionTarget", status: "True", lastTransitionTime: rfc3339(this.clock.now()), reason: "DeletionByPodGC", message: "PodGC: node no longer exists" };
+        if (status.phase !== "Succeeded" && status.phase !== "Failed") status.phase = "Failed";
+        status.conditions = [...(status.conditions ?? []), condition];
+        this.store.replace("pods", { ...current, status });
+        this.store.delete("pods", namespace, name, { gracePeriodSeconds: 0, preconditions: { uid } });
+      } catch (err) {
+        this.settings.onError(new Error(`simulated pod GC: pod ${namespace}/${name}`, { cause: err }));
+      }
+    }, ORPHAN_QUARANTINE_MS);
+    this.orphanTimers.add(cancel);
+  }
+
+  private guardAdoption(key: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.workers.get(key)?.halt();
+      this.workers.delete(key);
+      this.settings.onError(new Error(`simulated kubelet: adopt pod ${key}`, { cause: err }));
+    }
+  }
+
+  private workerHost(key: string): WorkerHost {
+    return {
+      store: this.store,
+      clock: this.clock,
+      rng: this.rng,
+      recorder: this.recorder,
+      onGone: (w) => {
+        if (this.workers.get(key) === w) this.workers.delete(key);
+      },
+      onError: this.settings.onError,
+    };
+  }
+
   /** Creates and starts a worker for one pod; `hooks` lets an owner (the mixed scenario) replace it when it retires. */
   spawn(scenario: PodScenario, plan: PlanOptions, delayMs: number, hooks: WorkerHooks = {}): PodWorker {
     if (this.stopped) throw new Error("simulated kubelet: stopped");
@@ -150,21 +234,7 @@ export class SimKubelet implements Kubelet {
     const existing = this.workers.get(key);
     if (existing !== undefined && existing.state !== "gone") throw new Error(`simulated kubelet: already drives pod ${key}`);
     this.ensureNamespace(plan.namespace);
-    const worker = new PodWorker(
-      {
-        store: this.store,
-        clock: this.clock,
-        rng: this.rng,
-        recorder: this.recorder,
-        onGone: (w) => {
-          if (this.workers.get(key) === w) this.workers.delete(key);
-        },
-        onError: this.settings.onError,
-      },
-      planPod(scenario, plan, this.rng),
-      this.pickNode(),
-      hooks,
-    );
+    const worker = new PodWorker(this.workerHost(key), planPod(scenario, plan, this.rng), this.pickNode(), hooks);
     this.workers.set(key, worker);
     try {
       worker.start(delayMs);
@@ -206,6 +276,8 @@ export class SimKubelet implements Kubelet {
     this.sweepCancel = undefined;
     for (const w of this.workers.values()) w.halt();
     this.workers.clear();
+    for (const cancel of this.orphanTimers) cancel();
+    this.orphanTimers.clear();
   }
 
   /** A deployment-like name and owner for a pod nobody named; the scenario name doubles as the app name. */
@@ -225,6 +297,10 @@ export class SimKubelet implements Kubelet {
     if (ev.resource !== "pods") return;
     const meta = ev.object.metadata ?? {};
     const worker = this.workers.get(`${meta.namespace ?? ""}/${meta.name ?? ""}`);
+    if (worker === undefined && ev.type === "ADDED" && this.settings.adopt) {
+      this.adopt(ev.object);
+      return;
+    }
     // Before create() returns the worker has no uid yet; the ADDED event is ours and needs no reaction.
     if (worker === undefined || worker.uid === "" || worker.uid !== meta.uid) return;
     if (ev.type === "DELETED") worker.vanished();

@@ -159,6 +159,20 @@ export class PodWorker {
     else this.after(delayMs, () => this.guard(() => this.create()));
   }
 
+  /**
+   * Drives a pod that is already stored (created through the API): the scheduler binds it, unless it names its
+   * node already, and the kubelet takes it from there.
+   */
+  adopt(pod: KubeObject): void {
+    this.pod = pod;
+    this.uid = pod.metadata?.uid ?? "";
+    this.state = "active";
+    if ((pod.spec as { nodeName?: string } | undefined)?.nodeName) {
+      this.model.bound = true;
+      this.after(TIMING.admit, () => this.guard(() => this.admit()));
+    } else this.after(TIMING.schedule, () => this.guard(() => this.bind()));
+  }
+
   /** Stops every timer without touching the store: the kubelet is shutting down. */
   halt(): void {
     this.cancelEverything();
@@ -585,8 +599,13 @@ export class PodWorker {
     c.status.started = false;
   }
 
+  /**
+   * The status manager's last word: a grace-0 delete guarded by the pod's uid (kubelet 1.32 status_manager.go), which
+   * the server answers with MODIFIED (deletionTimestamp moved to now) and then DELETED.
+   */
   private removeNow(): void {
-    this.host.store.remove("pods", this.namespace, this.name);
+    if (this.current() === undefined) return;
+    this.host.store.delete("pods", this.namespace, this.name, { gracePeriodSeconds: 0, preconditions: { uid: this.uid } });
     this.vanished();
   }
 

@@ -75,7 +75,8 @@ export interface PlanOptions {
 /** The time a scenario's fate waits after the pod's sandbox is up. */
 const FATE_AFTER_MS = 60_000;
 
-const NOT_FOUND = (image: string): string => {
+/** The container runtime's error for an image that does not exist. */
+export const NOT_FOUND = (image: string): string => {
   const ref = image.includes("/") && image.split("/")[0].includes(".") ? image : `docker.io/library/${image}`;
   return `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`;
 };
