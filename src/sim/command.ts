@@ -2,6 +2,7 @@
 // with a scenario, and serves until SIGINT or SIGTERM, then closes cleanly.
 import path from "node:path";
 import type { Writable } from "node:stream";
+import { parseDuration } from "../config.js";
 import { startSimCluster, type SimCluster } from "./index.js";
 
 export interface SimCommandOptions {
@@ -11,6 +12,8 @@ export interface SimCommandOptions {
   scenario?: string;
   pods?: string;
   timeScale?: string;
+  /** kube-apiserver's --event-ttl, a Go duration (`1h`, `30m`); `0` keeps events. */
+  eventTtl?: string;
 }
 
 export interface SimCommandIo {
@@ -29,6 +32,7 @@ interface Settings {
   scenario: string | undefined;
   pods: number | undefined;
   timeScale: number | undefined;
+  eventTtlSeconds: number | undefined;
 }
 
 function parseSettings(opts: SimCommandOptions): Settings {
@@ -38,9 +42,18 @@ function parseSettings(opts: SimCommandOptions): Settings {
   if (pods !== undefined && (!Number.isInteger(pods) || pods < 0)) throw new Error(`--pods must be a non-negative integer, got ${opts.pods}`);
   const timeScale = opts.timeScale === undefined ? undefined : Number(opts.timeScale);
   if (timeScale !== undefined && !(timeScale > 0 && Number.isFinite(timeScale))) throw new Error(`--time-scale must be a positive number, got ${opts.timeScale}`);
+  let eventTtlSeconds: number | undefined;
+  if (opts.eventTtl !== undefined) {
+    try {
+      // kube-apiserver keeps whole seconds of the flag.
+      eventTtlSeconds = Math.trunc(parseDuration(opts.eventTtl) / 1000);
+    } catch (err) {
+      throw new Error(`--event-ttl: ${(err as Error).message}`, { cause: err });
+    }
+  }
   // --pods or --time-scale alone still mean "run pods": the mixed scenario is the one that shows everything.
   const scenario = opts.scenario ?? (pods !== undefined || timeScale !== undefined ? "mixed" : undefined);
-  return { port, host: opts.host ?? "127.0.0.1", kubeconfig: path.resolve(opts.kubeconfigOut ?? "sim.kubeconfig"), scenario, pods, timeScale };
+  return { port, host: opts.host ?? "127.0.0.1", kubeconfig: path.resolve(opts.kubeconfigOut ?? "sim.kubeconfig"), scenario, pods, timeScale, eventTtlSeconds };
 }
 
 function untilSignal(): Promise<string> {
@@ -79,6 +92,7 @@ export async function simCommand(opts: SimCommandOptions, io: SimCommandIo): Pro
     clock,
     // With a kubelet running, pods go when the kubelet confirms their deletion, as on a real node.
     podGraceAuto: kubeletModule === undefined,
+    eventTtlSeconds: settings.eventTtlSeconds,
   });
   let kubelet: { stop(): void } | undefined;
   try {

@@ -46,6 +46,11 @@ export interface SimClusterOptions {
   podGraceAuto?: boolean;
   /** Interval of BOOKMARK events on watches that allow them. Default 5,000 ms. */
   bookmarkIntervalMs?: number;
+  /**
+   * kube-apiserver's --event-ttl in seconds (default 3600; 0 keeps events): an Event is deleted between this and
+   * this + 60 s after its last write, on the cluster's clock (see event-ttl.ts).
+   */
+  eventTtlSeconds?: number;
   /** Namespaces to create at start besides default, kube-system, kube-public and kube-node-lease. */
   namespaces?: string[];
   /**
@@ -111,6 +116,7 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
     clock: options.clock ?? systemClock,
     watchHistorySize: options.watchHistorySize,
     podGraceAuto: options.podGraceAuto,
+    eventTtlSeconds: options.eventTtlSeconds,
   });
   const hub = new WatchHub(store, { bookmarkIntervalMs: options.bookmarkIntervalMs });
   const stopCrds = startCrdController(store, registry, hub);

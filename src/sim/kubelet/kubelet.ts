@@ -24,8 +24,6 @@ export interface KubeletOptions {
   seed?: number;
   /** How many nodes pods are spread over (default 3). */
   nodes?: number;
-  /** The API server's event TTL, applied to the events this simulation writes (default 3600; 0 turns it off). */
-  eventTtlSeconds?: number;
   /** Receives errors from inside timer callbacks (default: rethrow). */
   onError?: (err: Error) => void;
 }
@@ -66,11 +64,10 @@ interface Settings {
   clock: SimClock;
   seed: number;
   nodes: number;
-  eventTtlMs: number;
   onError: (err: Error) => void;
 }
 
-const SWEEP_INTERVAL_MS = 300_000;
+const RECORDER_SEED = 0x5eed_e7e7;
 
 function settings(options: KubeletOptions): Settings {
   if (!isScenario(options.scenario)) throw new Error(`unknown scenario "${options.scenario}"; choose one of: ${SCENARIOS.join(", ")}`);
@@ -78,8 +75,6 @@ function settings(options: KubeletOptions): Settings {
   if (!Number.isInteger(pods) || pods < 0) throw new Error(`pods must be a non-negative integer, got ${pods}`);
   const nodes = options.nodes ?? 3;
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 250) throw new Error(`nodes must be an integer from 1 to 250, got ${nodes}`);
-  const ttl = options.eventTtlSeconds ?? 3600;
-  if (!(ttl >= 0)) throw new Error(`eventTtlSeconds must be >= 0, got ${ttl}`);
   return {
     scenario: options.scenario,
     pods,
@@ -87,7 +82,6 @@ function settings(options: KubeletOptions): Settings {
     clock: options.clock ?? new ScaledClock(options.timeScale ?? 1),
     seed: options.seed ?? 1,
     nodes,
-    eventTtlMs: ttl * 1000,
     onError:
       options.onError ??
       ((err) => {
@@ -106,7 +100,6 @@ export class SimKubelet implements Kubelet {
   private readonly replicaSets = new Map<string, { hash: string; uid: string }>();
   private nextNode = 0;
   private unsubscribe: (() => void) | undefined;
-  private sweepCancel: (() => void) | undefined;
   private mixed: MixedScenario | undefined;
   private stopped = false;
 
@@ -116,10 +109,10 @@ export class SimKubelet implements Kubelet {
   ) {
     this.clock = settings.clock;
     this.rng = new Rng(settings.seed);
-    this.recorder = new EventRecorder(store, this.clock, this.rng);
+    // Its own random stream, so how many events a run writes does not shift pod names, IPs and jitter.
+    this.recorder = new EventRecorder(store, this.clock, new Rng(settings.seed ^ RECORDER_SEED));
     this.nodes = Array.from({ length: settings.nodes }, (_, i) => simNode(i + 1));
     this.unsubscribe = store.subscribe((ev) => this.onStoreEvent(ev));
-    if (settings.eventTtlMs > 0) this.scheduleSweep();
   }
 
   /** Starts the configured scenario. */
@@ -202,8 +195,6 @@ export class SimKubelet implements Kubelet {
     this.mixed?.stop();
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    this.sweepCancel?.();
-    this.sweepCancel = undefined;
     for (const w of this.workers.values()) w.halt();
     this.workers.clear();
   }
@@ -244,18 +235,6 @@ export class SimKubelet implements Kubelet {
     this.nextNode++;
     return node;
   }
-
-  private scheduleSweep(): void {
-    this.sweepCancel = this.clock.schedule(() => {
-      this.sweepCancel = undefined;
-      try {
-        this.recorder.sweep(this.settings.eventTtlMs);
-      } catch (err) {
-        this.settings.onError(new Error("simulated kubelet: event TTL sweep", { cause: err }));
-      }
-      if (!this.stopped) this.scheduleSweep();
-    }, SWEEP_INTERVAL_MS);
-  }
 }
 
 function simNode(i: number): SimNode {
@@ -279,8 +258,8 @@ export function startKubelet(store: ObjectStore, options: KubeletOptions): Kubel
  * Runs one scenario for one named pod on the given clock: what a controller test needs to create, say, a
  * crash-looping pod and later make it recover with `recover(name)`.
  */
-export function runScenario(store: ObjectStore, clock: SimClock, options: { scenario: string; name: string; namespace?: string; seed?: number; eventTtlSeconds?: number }): Kubelet {
-  const kubelet = new SimKubelet(store, settings({ scenario: "healthy", pods: 0, clock, seed: options.seed, namespace: options.namespace, eventTtlSeconds: options.eventTtlSeconds ?? 0 }));
+export function runScenario(store: ObjectStore, clock: SimClock, options: { scenario: string; name: string; namespace?: string; seed?: number }): Kubelet {
+  const kubelet = new SimKubelet(store, settings({ scenario: "healthy", pods: 0, clock, seed: options.seed, namespace: options.namespace }));
   try {
     kubelet.addPod(options.scenario, { name: options.name, namespace: options.namespace });
   } catch (err) {
