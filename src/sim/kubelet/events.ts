@@ -48,7 +48,17 @@ export type RecordOutcome =
   /** The server refused the request (e.g. the namespace is terminating); the recorder does not retry. */
   | { kind: "refused"; error: unknown };
 
+/** How the recorder's `record` calls ended, summed over its life. */
+export interface RecorderStats {
+  created: number;
+  patched: number;
+  filtered: number;
+  refused: number;
+}
+
 export class EventRecorder {
+  /** Tally of outcomes: what the kubelet tried to say, against what reached the API. */
+  readonly stats: RecorderStats = { created: 0, patched: 0, filtered: 0, refused: 0 };
   /** One correlator per recording process, keyed by source (a kubelet per node, each controller). */
   private readonly correlators = new Map<string, EventCorrelator>();
   private readonly sink: EventSink;
@@ -75,6 +85,12 @@ export class EventRecorder {
   }
 
   recordDetailed(pod: PodRef, source: EventSource, type: EventType, reason: string, message: string, fieldPath?: string): RecordOutcome {
+    const outcome = this.send(pod, source, type, reason, message, fieldPath);
+    this.stats[outcome.kind]++;
+    return outcome;
+  }
+
+  private send(pod: PodRef, source: EventSource, type: EventType, reason: string, message: string, fieldPath: string | undefined): RecordOutcome {
     const now = this.clock.now();
     const host = source.host ?? "";
     const event: CoreEvent = {

@@ -2,7 +2,7 @@
 // workers, watches the store for deletions of its pods, and starts the chosen scenario.
 import type { ObjectStore, StoreEvent } from "../types.js";
 import { ScaledClock, type SimClock } from "./clock.js";
-import { EventRecorder } from "./events.js";
+import { EventRecorder, type RecorderStats } from "./events.js";
 import { MixedScenario } from "./mixed.js";
 import { PodWorker, type SimNode, type WorkerHooks, type WorkerState } from "./pod-worker.js";
 import { jobPodPlan, replicaSetPodPlan, uuid } from "./names.js";
@@ -52,6 +52,11 @@ export interface Kubelet {
   recover(name: string, namespace?: string): boolean;
   /** The pods this kubelet currently drives. */
   pods(): SimPodInfo[];
+  /**
+   * How its event `record` calls ended so far: created, patched (a repeat), filtered (client-go's spam filter
+   * dropped it before any request) or refused by the API. Tests compare this with what the cluster shows.
+   */
+  eventStats(): RecorderStats;
   /** Cancels every timer and stops watching; pods stay in the store as they are. Idempotent. */
   stop(): void;
 }
@@ -178,6 +183,10 @@ export class SimKubelet implements Kubelet {
 
   pods(): SimPodInfo[] {
     return [...this.workers.values()].map((w) => ({ namespace: w.namespace, name: w.name, uid: w.uid, scenario: w.scenario, state: w.state }));
+  }
+
+  eventStats(): RecorderStats {
+    return { ...this.recorder.stats };
   }
 
   onError(err: Error): void {
