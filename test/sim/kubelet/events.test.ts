@@ -5,6 +5,7 @@ import { ManualClock } from "../../../src/sim/kubelet/index.js";
 import { EventRecorder } from "../../../src/sim/kubelet/events.js";
 import { COMBINED_PREFIX } from "../../../src/sim/kubelet/record/aggregator.js";
 import { Rng } from "../../../src/sim/kubelet/random.js";
+import { type EventSink, StoreEventSink } from "../../../src/sim/kubelet/record/sink.js";
 import { MemoryStore } from "../../../src/sim/store.js";
 import type { KubeObject, StoreEvent } from "../../../src/sim/types.js";
 
@@ -111,6 +112,46 @@ test("recordEvent: after the TTL deleted the event, the next repeat's PATCH gets
   clock.advance(MIN);
   rec.record(pod, kubelet, "Warning", "Unhealthy", "Liveness probe failed: HTTP probe failed with statuscode: 500", "spec.containers{app}");
   expect(store.get("events", "default", String(first.metadata?.name))?.count).toBe(3);
+});
+
+test("recordEvent on the wire: CREATE without resourceVersion, PATCH of count, lastTimestamp and message, and after a 404 a CREATE with the same name, firstTimestamp and count + 1", () => {
+  const clock = new ManualClock();
+  const store = new MemoryStore({ clock, eventTtlSeconds: 3600 });
+  store.create("namespaces", { metadata: { name: "default" } });
+  const calls: unknown[] = [];
+  const inner = new StoreEventSink(store);
+  const sink: EventSink = {
+    create: (event) => {
+      calls.push(["create", structuredClone(event)]);
+      return inner.create(event);
+    },
+    patch: (namespace, name, patch) => {
+      calls.push(["patch", name, structuredClone(patch)]);
+      try {
+        return inner.patch(namespace, name, patch);
+      } catch (err) {
+        calls.push(["patch failed", (err as { code?: number }).code]);
+        throw err;
+      }
+    },
+  };
+  const rec = new EventRecorder(store, clock, new Rng(1), { sink });
+  const first = must(rec.record(pod, kubelet, "Warning", "Unhealthy", "Liveness probe failed: x", "spec.containers{app}"));
+  const name = String(first.metadata?.name);
+  const t0 = iso(clock.now());
+  clock.advance(MIN);
+  rec.record(pod, kubelet, "Warning", "Unhealthy", "Liveness probe failed: x", "spec.containers{app}");
+  const t1 = iso(clock.now());
+  clock.advance(2 * HOUR);
+  rec.record(pod, kubelet, "Warning", "Unhealthy", "Liveness probe failed: x", "spec.containers{app}");
+  const t2 = iso(clock.now());
+  expect(calls).toEqual([
+    ["create", expect.objectContaining({ metadata: { name, namespace: "default" }, count: 1, firstTimestamp: t0, lastTimestamp: t0 })],
+    ["patch", name, { count: 2, lastTimestamp: t1, message: "Liveness probe failed: x" }],
+    ["patch", name, { count: 3, lastTimestamp: t2, message: "Liveness probe failed: x" }],
+    ["patch failed", 404],
+    ["create", expect.objectContaining({ metadata: { name, namespace: "default" }, count: 3, firstTimestamp: t0, lastTimestamp: t2 })],
+  ]);
 });
 
 test("EventAggregate through the API: the 10th distinct message within 10 minutes writes the combined event, later ones PATCH it", () => {
