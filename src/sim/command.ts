@@ -2,8 +2,8 @@
 // with a scenario, and serves until SIGINT or SIGTERM, then closes cleanly.
 import path from "node:path";
 import type { Writable } from "node:stream";
-import { parseDuration } from "../config.js";
 import { startSimCluster, type SimCluster } from "./index.js";
+import { parseDuration } from "../config.js";
 
 export interface SimCommandOptions {
   port?: string;

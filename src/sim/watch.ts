@@ -145,7 +145,9 @@ export class WatchHub {
       }
       const backlog = this.store.history.since(fromRv);
       if (!backlog) {
-        this.writeStatusError(res, expired(`too old resource version: ${rvParam} (${this.store.history.compactedThrough + 1})`).toStatus());
+        const status = expired(`too old resource version: ${rvParam} (${this.store.history.compactedThrough + 1})`).toStatus();
+        this.writeLine(watcher, JSON.stringify({ type: "ERROR", object: status }) + "\n");
+        res.end();
         return;
       }
       for (const event of backlog) {
@@ -187,11 +189,11 @@ export class WatchHub {
   }
 
   close(): void {
-    for (const giveUp of [...this.waiting]) giveUp();
     this.dropAll();
     this.unsubscribe();
     if (this.bookmarkTimer) clearInterval(this.bookmarkTimer);
     this.bookmarkTimer = undefined;
+    for (const giveUp of [...this.waiting]) giveUp();
   }
 
   private onEvent(event: StoreEvent): void {
