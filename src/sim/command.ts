@@ -5,6 +5,7 @@ import path from "node:path";
 import type { Writable } from "node:stream";
 import { faultUsage } from "./fault-api.js";
 import { startSimCluster, type SimCluster } from "./index.js";
+import { parseDuration } from "../config.js";
 
 export interface SimCommandOptions {
   port?: string;
@@ -13,6 +14,8 @@ export interface SimCommandOptions {
   scenario?: string;
   pods?: string;
   timeScale?: string;
+  /** kube-apiserver's --event-ttl, a Go duration (`1h`, `30m`); `0` keeps events. */
+  eventTtl?: string;
 }
 
 export interface SimCommandIo {
@@ -31,6 +34,7 @@ interface Settings {
   scenario: string | undefined;
   pods: number | undefined;
   timeScale: number | undefined;
+  eventTtlSeconds: number | undefined;
 }
 
 function parseSettings(opts: SimCommandOptions): Settings {
@@ -40,9 +44,18 @@ function parseSettings(opts: SimCommandOptions): Settings {
   if (pods !== undefined && (!Number.isInteger(pods) || pods < 0)) throw new Error(`--pods must be a non-negative integer, got ${opts.pods}`);
   const timeScale = opts.timeScale === undefined ? undefined : Number(opts.timeScale);
   if (timeScale !== undefined && !(timeScale > 0 && Number.isFinite(timeScale))) throw new Error(`--time-scale must be a positive number, got ${opts.timeScale}`);
+  let eventTtlSeconds: number | undefined;
+  if (opts.eventTtl !== undefined) {
+    try {
+      // kube-apiserver keeps whole seconds of the flag.
+      eventTtlSeconds = Math.trunc(parseDuration(opts.eventTtl) / 1000);
+    } catch (err) {
+      throw new Error(`--event-ttl: ${(err as Error).message}`, { cause: err });
+    }
+  }
   // --pods or --time-scale alone still mean "run pods": the mixed scenario is the one that shows everything.
   const scenario = opts.scenario ?? (pods !== undefined || timeScale !== undefined ? "mixed" : undefined);
-  return { port, host: opts.host ?? "127.0.0.1", kubeconfig: path.resolve(opts.kubeconfigOut ?? "sim.kubeconfig"), scenario, pods, timeScale };
+  return { port, host: opts.host ?? "127.0.0.1", kubeconfig: path.resolve(opts.kubeconfigOut ?? "sim.kubeconfig"), scenario, pods, timeScale, eventTtlSeconds };
 }
 
 function untilSignal(): Promise<string> {
@@ -82,6 +95,7 @@ export async function simCommand(opts: SimCommandOptions, io: SimCommandIo): Pro
     clock,
     // Pods go when the kubelet confirms their deletion, as on a real node.
     podGraceAuto: false,
+    eventTtlSeconds: settings.eventTtlSeconds,
   });
   let kubelet: { stop(): void } | undefined;
   try {

@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { rfc3339, scheduleOn, systemClock, type SimClock } from "./clock.js";
 import { alreadyExists, ApiError, conflict, invalid, notFound } from "./errors.js";
+import { DEFAULT_EVENT_TTL_SECONDS, EventTtl } from "./event-ttl.js";
 import { WatchHistory, type HistoryEvent } from "./history.js";
 import { deepFreeze, jsonEqual, metaOf, mutableCopy, specChanged, timeOf, withMetadata } from "./objects.js";
 import { ResourceRegistry, type ResourceInfo } from "./resources.js";
@@ -26,6 +27,12 @@ export interface MemoryStoreOptions {
   podGraceAuto?: boolean;
   /** Called when a subscriber throws; the write itself has already happened. Default: a process warning. */
   onListenerError?: (err: unknown) => void;
+  /**
+   * kube-apiserver's --event-ttl in seconds: an Event is deleted (a DELETED watch event) once the etcd lease of
+   * its last write runs out, between ttl and ttl + 60 s after that write (see event-ttl.ts), on this store's
+   * clock. Default 3600, as kube-apiserver; 0 keeps events forever, as `--event-ttl=0` does.
+   */
+  eventTtlSeconds?: number;
 }
 
 export interface DeleteOptions {
@@ -80,12 +87,20 @@ export class MemoryStore implements ObjectStore {
   private readonly graceful = new Map<string, () => void>();
   private readonly terminating = new Set<string>();
   private readonly onListenerError: (err: unknown) => void;
+  private readonly eventTtl: EventTtl | undefined;
+  /** The timer that deletes expired events, and when it fires. */
+  private ttlCancel: (() => void) | undefined;
+  private ttlAt = Infinity;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.registry = options.registry ?? new ResourceRegistry();
     this.clock = options.clock ?? systemClock;
     this.history = new WatchHistory(options.watchHistorySize ?? 10_000);
     this.podGraceAuto = options.podGraceAuto ?? true;
+    const ttl = options.eventTtlSeconds ?? DEFAULT_EVENT_TTL_SECONDS;
+    if (!(ttl >= 0) || !Number.isFinite(ttl)) throw new Error(`eventTtlSeconds must be a non-negative number, got ${ttl}`);
+    // kube-apiserver keeps whole seconds of the flag (uint64(EventTTL.Seconds())).
+    this.eventTtl = Math.trunc(ttl) > 0 ? new EventTtl(Math.trunc(ttl)) : undefined;
     this.onListenerError =
       options.onListenerError ?? ((err) => process.emitWarning(`sim store listener failed: ${err instanceof Error ? err.message : String(err)}`));
   }
@@ -286,6 +301,24 @@ export class MemoryStore implements ObjectStore {
   /** Cancels pending timers; the store stays readable and writable. */
   close(): void {
     for (const key of [...this.graceful.keys()]) this.stopGrace(key);
+    this.ttlCancel?.();
+    this.ttlCancel = undefined;
+    this.ttlAt = Infinity;
+  }
+
+  /** Deletes the events whose TTL has run out at `now`, as etcd does when their lease expires. Returns how many. */
+  expireEvents(now = this.clock.now()): number {
+    if (!this.eventTtl) return 0;
+    let removed = 0;
+    for (const key of this.eventTtl.due(now)) {
+      const [resource, namespace, name] = parseRefKey(key);
+      const obj = this.get(resource, namespace, name);
+      if (obj) {
+        this.removeObject(this.info(resource), obj, {});
+        removed++;
+      } else this.eventTtl.forget(key);
+    }
+    return removed;
   }
 
   /**
@@ -503,10 +536,36 @@ export class MemoryStore implements ObjectStore {
       if (meta.uid) this.uids.set(meta.uid, key);
       this.indexOwners(key, previous, stored);
     }
+    if (this.eventTtl && info.storage === "events") this.trackEventTtl(key, type);
     const event: HistoryEvent = { rv, type, resource: info.storage, object: stored, previous };
     this.history.push(event);
     this.dispatch(event);
     return stored;
+  }
+
+  private trackEventTtl(key: string, type: StoreEvent["type"]): void {
+    const ttl = this.eventTtl as EventTtl;
+    if (type === "DELETED") {
+      ttl.forget(key);
+      return;
+    }
+    ttl.written(key, this.clock.now());
+    const next = ttl.nextExpiry();
+    // Expiries only move later, so a timer already set for an earlier time is early, never late: it re-arms.
+    if (next === undefined || this.ttlAt <= next) return;
+    this.ttlCancel?.();
+    this.ttlAt = next;
+    this.ttlCancel = scheduleOn(this.clock, () => this.onTtlTimer(), next - this.clock.now());
+  }
+
+  private onTtlTimer(): void {
+    this.ttlCancel = undefined;
+    this.ttlAt = Infinity;
+    this.expireEvents();
+    const next = this.eventTtl?.nextExpiry();
+    if (next === undefined) return;
+    this.ttlAt = next;
+    this.ttlCancel = scheduleOn(this.clock, () => this.onTtlTimer(), next - this.clock.now());
   }
 
   private indexOwners(key: string, before: KubeObject | undefined, after: KubeObject | undefined): void {

@@ -133,6 +133,80 @@ describe("watch", () => {
     expect(objects).toEqual([{ type: "ERROR", obj: expect.objectContaining({ kind: "Status", code: 410, reason: "Expired" }) }]);
   });
 
+  test("Cacher.Watch from a resourceVersion newer than the store's is accepted and silent, bookmarks too, until the store passes it (cacheWatcher.process)", async () => {
+    await createNs("future");
+    const ahead = Number(cluster.store.currentResourceVersion()) + 3;
+    const seen = await watchPods("/api/v1/namespaces/future/pods", { resourceVersion: String(ahead), allowWatchBookmarks: true });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Four bookmark intervals passed: nothing, as the cache's bookmarks carry its own (older) version.
+    expect(seen.events).toEqual([]);
+    for (const name of ["f1", "f2", "f3", "f4", "f5"]) await core.createNamespacedPod({ namespace: "future", body: pod(name) });
+    await waitFor(() => seen.events.some((e) => e.name === "f5"), "the last pod");
+    await waitFor(() => seen.events.some((e) => e.type === "BOOKMARK"), "a bookmark once the store is past the version");
+    seen.abort();
+    const added = seen.events.filter((e) => e.type === "ADDED");
+    expect(added.every((e) => Number(e.rv) > ahead)).toBe(true);
+    expect(added.map((e) => e.name)).toEqual(["f4", "f5"]);
+  });
+
+  test("watchCache.waitUntilFreshAndBlock: a watch-list from a resourceVersion newer than the store's fails after the block timeout with 504 Too large resource version", async () => {
+    const fast = await startTestCluster({ watchFreshnessTimeoutMs: 200 });
+    try {
+      const w = new Watch(kubeConfigOf(fast));
+      const current = Number(fast.store.currentResourceVersion());
+      const objects: unknown[] = [];
+      let ended = false;
+      await w.watch(
+        "/api/v1/namespaces/default/pods",
+        { resourceVersion: String(current + 10), resourceVersionMatch: "NotOlderThan", sendInitialEvents: true, allowWatchBookmarks: true },
+        (type: string, obj: unknown) => objects.push({ type, obj }),
+        () => (ended = true),
+      );
+      await waitFor(() => ended, "the watch to end");
+      expect(objects).toEqual([
+        {
+          type: "ERROR",
+          obj: {
+            kind: "Status",
+            apiVersion: "v1",
+            metadata: {},
+            status: "Failure",
+            message: `Timeout: Too large resource version: ${current + 10}, current: ${current}`,
+            reason: "Timeout",
+            details: { causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }], retryAfterSeconds: 1 },
+            code: 504,
+          },
+        },
+      ]);
+    } finally {
+      await fast.close();
+    }
+  });
+
+  test("watchCache.waitUntilFreshAndBlock: a watch-list whose version the store reaches within the block timeout gets the state and the initial-events-end bookmark", async () => {
+    const slow = await startTestCluster({ watchFreshnessTimeoutMs: 5000 });
+    try {
+      const w = new Watch(kubeConfigOf(slow));
+      const events: Array<{ type: string; name: string; annotations: Record<string, string> }> = [];
+      const ahead = Number(slow.store.currentResourceVersion()) + 1;
+      const controller = await w.watch(
+        "/api/v1/namespaces/default/pods",
+        { resourceVersion: String(ahead), resourceVersionMatch: "NotOlderThan", sendInitialEvents: true, allowWatchBookmarks: true },
+        (type: string, obj: KubernetesObject) => events.push({ type, name: obj.metadata?.name ?? "", annotations: obj.metadata?.annotations ?? {} }),
+        () => undefined,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(events).toEqual([]);
+      slow.store.create("pods", pod("arrives", { namespace: "default" }));
+      await waitFor(() => events.some((e) => e.type === "BOOKMARK"), "the initial-events-end bookmark");
+      controller.abort();
+      expect(events[0]).toMatchObject({ type: "ADDED", name: "arrives" });
+      expect(events.find((e) => e.type === "BOOKMARK")?.annotations).toEqual({ "k8s.io/initial-events-end": "true" });
+    } finally {
+      await slow.close();
+    }
+  });
+
   test("bookmarks arrive periodically and at the end of timeoutSeconds; the stream then closes", async () => {
     const start = Date.now();
     const seen = await watchPods("/api/v1/namespaces/default/pods", { resourceVersion: cluster.store.currentResourceVersion(), allowWatchBookmarks: true, timeoutSeconds: 1 });

@@ -3,7 +3,7 @@
 import type { KubeObject, ObjectStore, StoreEvent } from "../types.js";
 import { adoptionPlan } from "./adopt.js";
 import { rfc3339, ScaledClock, type SimClock } from "./clock.js";
-import { EventRecorder } from "./events.js";
+import { EventRecorder, type RecorderStats } from "./events.js";
 import { MixedScenario } from "./mixed.js";
 import { PodWorker, type SimNode, type WorkerHooks, type WorkerHost, type WorkerState } from "./pod-worker.js";
 import { jobPodPlan, replicaSetPodPlan, uuid } from "./names.js";
@@ -25,8 +25,6 @@ export interface KubeletOptions {
   seed?: number;
   /** How many nodes pods are spread over (default 3). */
   nodes?: number;
-  /** The API server's event TTL, applied to the events this simulation writes (default 3600; 0 turns it off). */
-  eventTtlSeconds?: number;
   /**
    * Also run pods created through the API (`kubectl run`, `kubectl apply`) that name no node or one of the
    * simulated nodes, with the scenario their `sim.podhealth.io/scenario` annotation names. Off by default: two
@@ -61,6 +59,11 @@ export interface Kubelet {
   recover(name: string, namespace?: string): boolean;
   /** The pods this kubelet currently drives. */
   pods(): SimPodInfo[];
+  /**
+   * How its event `record` calls ended so far: created, patched (a repeat), filtered (client-go's spam filter
+   * dropped it before any request) or refused by the API. Tests compare this with what the cluster shows.
+   */
+  eventStats(): RecorderStats;
   /** Cancels every timer and stops watching; pods stay in the store as they are. Idempotent. */
   stop(): void;
 }
@@ -73,12 +76,11 @@ interface Settings {
   clock: SimClock;
   seed: number;
   nodes: number;
-  eventTtlMs: number;
   adopt: boolean;
   onError: (err: Error) => void;
 }
 
-const SWEEP_INTERVAL_MS = 300_000;
+const RECORDER_SEED = 0x5eed_e7e7;
 /** podgc's quarantine before it deletes a pod whose node does not exist. */
 const ORPHAN_QUARANTINE_MS = 40_000;
 
@@ -88,8 +90,6 @@ function settings(options: KubeletOptions): Settings {
   if (!Number.isInteger(pods) || pods < 0) throw new Error(`pods must be a non-negative integer, got ${pods}`);
   const nodes = options.nodes ?? 3;
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 250) throw new Error(`nodes must be an integer from 1 to 250, got ${nodes}`);
-  const ttl = options.eventTtlSeconds ?? 3600;
-  if (!(ttl >= 0)) throw new Error(`eventTtlSeconds must be >= 0, got ${ttl}`);
   return {
     scenario: options.scenario,
     pods,
@@ -97,7 +97,6 @@ function settings(options: KubeletOptions): Settings {
     clock: options.clock ?? new ScaledClock(options.timeScale ?? 1),
     seed: options.seed ?? 1,
     nodes,
-    eventTtlMs: ttl * 1000,
     adopt: options.adopt ?? false,
     onError:
       options.onError ??
@@ -117,7 +116,6 @@ export class SimKubelet implements Kubelet {
   private readonly replicaSets = new Map<string, { hash: string; uid: string }>();
   private nextNode = 0;
   private unsubscribe: (() => void) | undefined;
-  private sweepCancel: (() => void) | undefined;
   private readonly orphanTimers = new Set<() => void>();
   private mixed: MixedScenario | undefined;
   private stopped = false;
@@ -128,10 +126,10 @@ export class SimKubelet implements Kubelet {
   ) {
     this.clock = settings.clock;
     this.rng = new Rng(settings.seed);
-    this.recorder = new EventRecorder(store, this.clock, this.rng);
+    // Its own random stream, so how many events a run writes does not shift pod names, IPs and jitter.
+    this.recorder = new EventRecorder(store, this.clock, new Rng(settings.seed ^ RECORDER_SEED));
     this.nodes = Array.from({ length: settings.nodes }, (_, i) => simNode(i + 1));
     this.unsubscribe = store.subscribe((ev) => this.onStoreEvent(ev));
-    if (settings.eventTtlMs > 0) this.scheduleSweep();
   }
 
   /** Starts the configured scenario (and, when adopting, takes over the pods already stored). */
@@ -257,6 +255,10 @@ export class SimKubelet implements Kubelet {
     return [...this.workers.values()].map((w) => ({ namespace: w.namespace, name: w.name, uid: w.uid, scenario: w.scenario, state: w.state }));
   }
 
+  eventStats(): RecorderStats {
+    return { ...this.recorder.stats };
+  }
+
   onError(err: Error): void {
     this.settings.onError(err);
   }
@@ -272,8 +274,6 @@ export class SimKubelet implements Kubelet {
     this.mixed?.stop();
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    this.sweepCancel?.();
-    this.sweepCancel = undefined;
     for (const w of this.workers.values()) w.halt();
     this.workers.clear();
     for (const cancel of this.orphanTimers) cancel();
@@ -320,18 +320,6 @@ export class SimKubelet implements Kubelet {
     this.nextNode++;
     return node;
   }
-
-  private scheduleSweep(): void {
-    this.sweepCancel = this.clock.schedule(() => {
-      this.sweepCancel = undefined;
-      try {
-        this.recorder.sweep(this.settings.eventTtlMs);
-      } catch (err) {
-        this.settings.onError(new Error("simulated kubelet: event TTL sweep", { cause: err }));
-      }
-      if (!this.stopped) this.scheduleSweep();
-    }, SWEEP_INTERVAL_MS);
-  }
 }
 
 function simNode(i: number): SimNode {
@@ -355,8 +343,8 @@ export function startKubelet(store: ObjectStore, options: KubeletOptions): Kubel
  * Runs one scenario for one named pod on the given clock: what a controller test needs to create, say, a
  * crash-looping pod and later make it recover with `recover(name)`.
  */
-export function runScenario(store: ObjectStore, clock: SimClock, options: { scenario: string; name: string; namespace?: string; seed?: number; eventTtlSeconds?: number }): Kubelet {
-  const kubelet = new SimKubelet(store, settings({ scenario: "healthy", pods: 0, clock, seed: options.seed, namespace: options.namespace, eventTtlSeconds: options.eventTtlSeconds ?? 0 }));
+export function runScenario(store: ObjectStore, clock: SimClock, options: { scenario: string; name: string; namespace?: string; seed?: number }): Kubelet {
+  const kubelet = new SimKubelet(store, settings({ scenario: "healthy", pods: 0, clock, seed: options.seed, namespace: options.namespace }));
   try {
     kubelet.addPod(options.scenario, { name: options.name, namespace: options.namespace });
   } catch (err) {

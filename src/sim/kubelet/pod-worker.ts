@@ -101,7 +101,8 @@ interface SimContainer {
   lastTerminated?: NonNullable<ContainerState["terminated"]>;
   /** Timers of the current run or pull: cancelled when it ends. */
   timers: TimerGroup;
-  probes: Record<ProbeKind, { failures: number; successes: number }>;
+  /** Per probe, in the current run: consecutive failures and successes, and runs so far. */
+  probes: Record<ProbeKind, { failures: number; successes: number; runs: number }>;
 }
 
 export class PodWorker {
@@ -411,7 +412,7 @@ export class PodWorker {
   private probe(c: SimContainer, kind: ProbeKind, probe: ProbeSpec): boolean {
     if (this.state !== "active" || c.activity !== "running") return false;
     const counter = c.probes[kind];
-    const failure = probeOutcome(c.behaviour[kind], this.now() - c.startedAt);
+    const failure = probeOutcome(c.behaviour[kind], { sinceStartMs: this.now() - c.startedAt, periodMs: (probe.periodSeconds ?? 10) * 1000, attempt: counter.runs++ });
     if (failure === undefined) {
       counter.failures = 0;
       counter.successes++;
@@ -749,7 +750,7 @@ function succeeded(c: SimContainer): boolean {
 }
 
 function freshProbes(): SimContainer["probes"] {
-  return { liveness: { failures: 0, successes: 0 }, readiness: { failures: 0, successes: 0 }, startup: { failures: 0, successes: 0 } };
+  return { liveness: { failures: 0, successes: 0, runs: 0 }, readiness: { failures: 0, successes: 0, runs: 0 }, startup: { failures: 0, successes: 0, runs: 0 } };
 }
 
 function probeSpec(spec: ContainerSpecJson, kind: ProbeKind): ProbeSpec | undefined {

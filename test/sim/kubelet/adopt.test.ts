@@ -29,7 +29,7 @@ function setup(options: { adopt?: boolean } = {}): Setup {
   const rest = new RestApi(store);
   const registry = new ResourceRegistry();
   store.create("namespaces", { metadata: { name: "default" } });
-  const kubelet = startKubelet(store, { scenario: "healthy", pods: 0, clock, adopt: options.adopt ?? true, eventTtlSeconds: 0 });
+  const kubelet = startKubelet(store, { scenario: "healthy", pods: 0, clock, adopt: options.adopt ?? true });
   const s: Setup = {
     clock,
     store,
@@ -129,7 +129,7 @@ test("pods stored before the kubelet starts are adopted; without adopt, pods cre
   s.run(10_000);
   expect(s.status("early")).toBe("Pending");
   expect(s.kubelet.pods()).toEqual([]);
-  const late = startKubelet(s.store, { scenario: "healthy", pods: 0, clock: s.clock, adopt: true, eventTtlSeconds: 0 });
+  const late = startKubelet(s.store, { scenario: "healthy", pods: 0, clock: s.clock, adopt: true });
   try {
     s.run(15_000);
     expect(s.status("early")).toBe("Running");
