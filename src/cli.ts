@@ -26,13 +26,14 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command("sim")
-    .description("run the simulated cluster: an in-memory API server for kubectl and the controller, optionally with simulated pods")
+    .description("run the simulated cluster: an in-memory API server for kubectl and the controller, and a simulated kubelet that runs the scenario's pods and those created with kubectl")
     .option("--port <n>", "port to listen on (default: one the OS picks)")
     .option("--kubeconfig-out <file>", "where to write the kubeconfig", "sim.kubeconfig")
-    .option("--scenario <name>", "run the simulated kubelet with this scenario (e.g. mixed, crashloop)")
+    .option("--scenario <name>", "pods the simulated kubelet creates and runs (e.g. mixed, crashloop); pods created with kubectl run the scenario their sim.podhealth.io/scenario annotation names")
     .option("--pods <n>", "how many pods the kubelet runs (implies --scenario mixed when none is given)")
     .option("--time-scale <x>", "simulated seconds per real second (implies --scenario mixed when none is given)")
-    .action(async (opts: { port?: string; kubeconfigOut?: string; scenario?: string; pods?: string; timeScale?: string }) => {
+    .option("--event-ttl <duration>", "how long an Event lives after its last write, as kube-apiserver's --event-ttl (default 1h; 0 keeps them)")
+    .action(async (opts: { port?: string; kubeconfigOut?: string; scenario?: string; pods?: string; timeScale?: string; eventTtl?: string }) => {
       const { simCommand } = await import("./sim/command.js");
       exitCode = await simCommand(opts, { stdout: process.stdout, stderr: process.stderr });
     });

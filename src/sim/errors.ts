@@ -110,6 +110,16 @@ export function expired(message: string): ApiError {
   return new ApiError(410, "Expired", message);
 }
 
+/**
+ * storage.NewTooLargeResourceVersionError (k8s.io/apiserver 1.32 pkg/storage/errors.go): a 504 Timeout whose
+ * cause says the requested resourceVersion is newer than the server has, and when to retry.
+ */
+export function tooLargeResourceVersion(requested: number, current: number, retryAfterSeconds: number): ApiError {
+  const details: StatusDetails = { causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }] };
+  if (retryAfterSeconds > 0) details.retryAfterSeconds = retryAfterSeconds;
+  return new ApiError(504, "Timeout", `Timeout: Too large resource version: ${requested}, current: ${current}`, details);
+}
+
 export function successStatus(details?: StatusDetails): StatusObject {
   const status: StatusObject = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 200 };
   if (details) status.details = details;

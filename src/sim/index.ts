@@ -53,6 +53,16 @@ export interface SimClusterOptions {
   podGraceAuto?: boolean;
   /** Interval of BOOKMARK events on watches that allow them. Default 5,000 ms. */
   bookmarkIntervalMs?: number;
+  /**
+   * How long (real time) a watch-list from a resourceVersion the store has not reached waits before it fails with
+   * "Too large resource version", as the watch cache's 3 s blockTimeout. Default 3,000 ms.
+   */
+  watchFreshnessTimeoutMs?: number;
+  /**
+   * kube-apiserver's --event-ttl in seconds (default 3600; 0 keeps events): an Event is deleted between this and
+   * this + 60 s after its last write, on the cluster's clock (see event-ttl.ts).
+   */
+  eventTtlSeconds?: number;
   /** Namespaces to create at start besides default, kube-system, kube-public and kube-node-lease. */
   namespaces?: string[];
   /**
@@ -118,8 +128,9 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
     clock: options.clock ?? systemClock,
     watchHistorySize: options.watchHistorySize,
     podGraceAuto: options.podGraceAuto,
+    eventTtlSeconds: options.eventTtlSeconds,
   });
-  const hub = new WatchHub(store, { bookmarkIntervalMs: options.bookmarkIntervalMs });
+  const hub = new WatchHub(store, { bookmarkIntervalMs: options.bookmarkIntervalMs, freshnessTimeoutMs: options.watchFreshnessTimeoutMs });
   const stopCrds = startCrdController(store, registry, hub);
   const rest = new RestApi(store);
   const listener = new Listener();

@@ -85,7 +85,7 @@ function stripDirectives(value: Json): Json {
  * `$deleteFromPrimitiveList/…`; `$setElementOrder/…` is accepted and ignored). Returns undefined when the patch
  * deletes the value.
  */
-export function strategicMergePatch(target: Json, patch: Json): Json {
+export function strategicMergePatch(target: Json, patch: Json, path = ""): Json {
   if (!isObject(patch)) return patch;
   const directive = patch[DIRECTIVE];
   if (directive === "replace") return stripDirectives(patch);
@@ -102,9 +102,9 @@ export function strategicMergePatch(target: Json, patch: Json): Json {
     if (value === null) {
       delete result[key];
     } else if (Array.isArray(value)) {
-      result[key] = mergeList(key, result[key], value);
+      result[key] = mergeList(key, path === "" ? key : `${path}.${key}`, result[key], value);
     } else if (isObject(value)) {
-      const merged = strategicMergePatch(result[key], value);
+      const merged = strategicMergePatch(result[key], value, path === "" ? key : `${path}.${key}`);
       if (merged === undefined) delete result[key];
       else result[key] = merged;
     } else {
@@ -118,13 +118,24 @@ export function strategicMergePatch(target: Json, patch: Json): Json {
   return result;
 }
 
-function mergeList(field: string, current: Json, patch: Json[]): Json[] {
+/**
+ * The merge key of a list at a dotted path (list items add no segment). `ports` is the one name with two keys: a
+ * Service's spec.ports merge by `port`, a container's by `containerPort` (core/v1 types.go patchMergeKey tags);
+ * other `ports` lists (a NetworkPolicy's) have no strategy and are replaced.
+ */
+function mergeKeyOf(field: string, path: string): string | undefined {
+  if (path === "spec.ports") return "port";
+  if (field === "ports" && !/(^|\.)(initContainers|containers|ephemeralContainers)\.ports$/.test(path)) return undefined;
+  return MERGE_KEYS[field];
+}
+
+function mergeList(field: string, path: string, current: Json, patch: Json[]): Json[] {
   if (patch.some((item) => isObject(item) && item[DIRECTIVE] === "replace")) return stripDirectives(patch) as Json[];
   if (MERGED_SCALAR_LISTS.has(field)) {
     const base = Array.isArray(current) ? current : [];
     return [...base, ...patch.filter((item) => !base.some((b) => jsonEqual(b, item)))];
   }
-  const key = MERGE_KEYS[field];
+  const key = mergeKeyOf(field, path);
   if (!key || !Array.isArray(current)) return stripDirectives(patch.filter((item) => !(isObject(item) && item[DIRECTIVE] === "delete"))) as Json[];
   const result = current.slice();
   for (const item of patch) {
@@ -133,7 +144,7 @@ function mergeList(field: string, current: Json, patch: Json[]): Json[] {
     if (item[DIRECTIVE] === "delete") {
       if (index >= 0) result.splice(index, 1);
     } else if (index >= 0) {
-      result[index] = strategicMergePatch(result[index], item);
+      result[index] = strategicMergePatch(result[index], item, path);
     } else {
       result.push(stripDirectives(item));
     }

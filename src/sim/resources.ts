@@ -37,6 +37,11 @@ export interface ResourceInfo {
   custom: boolean;
   /** additionalPrinterColumns of a CRD, per version. */
   printerColumns?: Record<string, PrinterColumn[]>;
+  /**
+   * How metadata.name is validated when it is not a DNS subdomain (the default): services take an RFC 1035 label,
+   * RBAC objects any path segment (`system:aggregate-to-view`). Namespaces are RFC 1123 labels (store.ts).
+   */
+  nameRule?: "dns1035-label" | "path-segment";
   /** openAPIV3Schema of a CRD, per version: pruning and validation of custom resources. */
   schemas?: Record<string, Schema>;
 }
@@ -88,7 +93,36 @@ export function builtinResources(): ResourceInfo[] {
     builtin({ key: "events", group: "", versions: ["v1"], plural: "events", singular: "event", kind: "Event", namespaced: true, shortNames: ["ev"], statusSubresource: false, hasGeneration: false, fieldLabels: EVENT_FIELDS }),
     builtin({ key: "events.events.k8s.io", storage: "events", group: "events.k8s.io", versions: ["v1"], plural: "events", singular: "event", kind: "Event", namespaced: true, shortNames: ["ev"], statusSubresource: false, hasGeneration: false, fieldLabels: EVENT_FIELDS }),
     builtin({ key: "leases.coordination.k8s.io", group: "coordination.k8s.io", versions: ["v1"], plural: "leases", singular: "lease", kind: "Lease", namespaced: true, shortNames: [], statusSubresource: false, hasGeneration: false }),
+    ...storedKinds(),
     builtin({ key: CRD_KEY, group: "apiextensions.k8s.io", versions: ["v1"], plural: "customresourcedefinitions", singular: "customresourcedefinition", kind: "CustomResourceDefinition", namespaced: false, shortNames: ["crd", "crds"], categories: ["api-extensions"], statusSubresource: true, hasGeneration: true }),
+  ];
+}
+
+/**
+ * Built-in kinds served as plain stored objects, with no controller behind them (a Deployment creates no pods):
+ * what deploy/ holds and what users apply in a demo. Names, short names, categories and scope are those that
+ * `kubectl api-resources` shows on a 1.32 server; their defaults, validation and tables live in stored-kinds*.ts.
+ * Subresources other than status (deployments/scale, serviceaccounts/token, services/proxy) are not served.
+ */
+function storedKinds(): ResourceInfo[] {
+  const core = (plural: string, kind: string, shortNames: string[], more: Partial<ResourceInfo> = {}): ResourceInfo =>
+    builtin({ key: plural, group: "", versions: ["v1"], plural, singular: kind.toLowerCase(), kind, namespaced: true, shortNames, statusSubresource: false, hasGeneration: false, ...more });
+  const grouped = (group: string, plural: string, kind: string, shortNames: string[], more: Partial<ResourceInfo> = {}): ResourceInfo =>
+    builtin({ key: `${plural}.${group}`, group, versions: ["v1"], plural, singular: kind.toLowerCase(), kind, namespaced: true, shortNames, statusSubresource: false, hasGeneration: false, ...more });
+  const rbac = "rbac.authorization.k8s.io";
+  return [
+    core("configmaps", "ConfigMap", ["cm"]),
+    core("secrets", "Secret", [], { fieldLabels: ["type"] }),
+    core("serviceaccounts", "ServiceAccount", ["sa"]),
+    core("services", "Service", ["svc"], { categories: ["all"], statusSubresource: true, nameRule: "dns1035-label" }),
+    grouped("apps", "deployments", "Deployment", ["deploy"], { categories: ["all"], statusSubresource: true, hasGeneration: true }),
+    grouped("apps", "statefulsets", "StatefulSet", ["sts"], { categories: ["all"], statusSubresource: true, hasGeneration: true }),
+    grouped(rbac, "clusterroles", "ClusterRole", [], { namespaced: false, nameRule: "path-segment" }),
+    grouped(rbac, "clusterrolebindings", "ClusterRoleBinding", [], { namespaced: false, nameRule: "path-segment" }),
+    grouped(rbac, "roles", "Role", [], { nameRule: "path-segment" }),
+    grouped(rbac, "rolebindings", "RoleBinding", [], { nameRule: "path-segment" }),
+    grouped("networking.k8s.io", "networkpolicies", "NetworkPolicy", ["netpol"], { hasGeneration: true }),
+    grouped("policy", "poddisruptionbudgets", "PodDisruptionBudget", ["pdb"], { statusSubresource: true, hasGeneration: true }),
   ];
 }
 

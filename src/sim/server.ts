@@ -10,6 +10,7 @@ import { resetWhenFlushed } from "./listener.js";
 import { apiVersionOf } from "./objects.js";
 import { openApiDocument, openApiIndex } from "./openapi.js";
 import { PATCH_TYPES, type PatchType } from "./patch.js";
+import { decodeProtobufBody, PROTOBUF_CONTENT_TYPE } from "./protobuf.js";
 import { present, presentJson } from "./present.js";
 import { forbidden, requestAttributes, type RequestAttributes, type RequestAuthorizer } from "./rbac.js";
 import type { ResourceRegistry } from "./resources.js";
@@ -72,6 +73,10 @@ function sendError(res: ServerResponse, err: unknown, headers: Record<string, st
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
+  return readRawBody(req).then((raw) => raw.toString("utf8"));
+}
+
+function readRawBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -84,7 +89,7 @@ function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }
@@ -349,12 +354,14 @@ async function serveResource(
     return;
   }
 
-  const body = await readBody(req);
+  const raw = await readRawBody(req);
   const contentType = (req.headers["content-type"] ?? "").toLowerCase();
-  if (contentType.startsWith("application/vnd.kubernetes.protobuf") || contentType.startsWith("application/cbor")) {
-    // kubectl's typed clients (`kubectl create namespace`, `create deployment`) send protobuf; this server speaks JSON.
+  if (contentType.startsWith("application/cbor")) {
     throw new ApiError(415, "UnsupportedMediaType", `the simulated API server accepts JSON request bodies only, not ${contentType}: use kubectl apply or kubectl create -f`);
   }
+  // kubectl's typed clients (`kubectl create namespace|configmap|secret|serviceaccount`) send protobuf; the reply is
+  // JSON, which they accept too (they ask for `application/vnd.kubernetes.protobuf,application/json`).
+  const body = contentType.startsWith(PROTOBUF_CONTENT_TYPE) && method !== "PATCH" && raw.length > 0 ? JSON.stringify(decodeProtobufBody(raw)) : raw.toString("utf8");
   switch (method) {
     case "POST":
       if (!collection || target.subresource) throw new ApiError(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`);

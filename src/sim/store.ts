@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { rfc3339, scheduleOn, systemClock, type SimClock } from "./clock.js";
 import { alreadyExists, ApiError, conflict, invalid, notFound } from "./errors.js";
+import { DEFAULT_EVENT_TTL_SECONDS, EventTtl } from "./event-ttl.js";
 import { WatchHistory, type HistoryEvent } from "./history.js";
 import { deepFreeze, jsonEqual, metaOf, mutableCopy, specChanged, timeOf, withMetadata } from "./objects.js";
 import { ResourceRegistry, type ResourceInfo } from "./resources.js";
@@ -26,6 +27,12 @@ export interface MemoryStoreOptions {
   podGraceAuto?: boolean;
   /** Called when a subscriber throws; the write itself has already happened. Default: a process warning. */
   onListenerError?: (err: unknown) => void;
+  /**
+   * kube-apiserver's --event-ttl in seconds: an Event is deleted (a DELETED watch event) once the etcd lease of
+   * its last write runs out, between ttl and ttl + 60 s after that write (see event-ttl.ts), on this store's
+   * clock. Default 3600, as kube-apiserver; 0 keeps events forever, as `--event-ttl=0` does.
+   */
+  eventTtlSeconds?: number;
 }
 
 export interface DeleteOptions {
@@ -80,12 +87,20 @@ export class MemoryStore implements ObjectStore {
   private readonly graceful = new Map<string, () => void>();
   private readonly terminating = new Set<string>();
   private readonly onListenerError: (err: unknown) => void;
+  private readonly eventTtl: EventTtl | undefined;
+  /** The timer that deletes expired events, and when it fires. */
+  private ttlCancel: (() => void) | undefined;
+  private ttlAt = Infinity;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.registry = options.registry ?? new ResourceRegistry();
     this.clock = options.clock ?? systemClock;
     this.history = new WatchHistory(options.watchHistorySize ?? 10_000);
     this.podGraceAuto = options.podGraceAuto ?? true;
+    const ttl = options.eventTtlSeconds ?? DEFAULT_EVENT_TTL_SECONDS;
+    if (!(ttl >= 0) || !Number.isFinite(ttl)) throw new Error(`eventTtlSeconds must be a non-negative number, got ${ttl}`);
+    // kube-apiserver keeps whole seconds of the flag (uint64(EventTTL.Seconds())).
+    this.eventTtl = Math.trunc(ttl) > 0 ? new EventTtl(Math.trunc(ttl)) : undefined;
     this.onListenerError =
       options.onListenerError ?? ((err) => process.emitWarning(`sim store listener failed: ${err instanceof Error ? err.message : String(err)}`));
   }
@@ -214,35 +229,41 @@ export class MemoryStore implements ObjectStore {
     if (info.storage === "namespaces") return this.deleteNamespace(existing);
 
     const now = this.clock.now();
-    const grace = info.storage === "pods" ? podGracePeriod(existing, opts.gracePeriodSeconds) : 0;
     const finalizers = meta.finalizers ?? [];
 
     if (meta.deletionTimestamp) {
-      // Already being deleted: a shorter grace period may bring the end forward; nothing else changes.
-      let current = existing;
+      // Already being deleted: only a shorter grace period changes anything (apiserver 1.32 rest.BeforeDelete).
       const currentGrace = meta.deletionGracePeriodSeconds ?? 0;
-      if (info.storage === "pods" && grace < currentGrace) {
-        current = this.commit(
-          info,
-          "MODIFIED",
-          withMetadata(existing, { deletionTimestamp: rfc3339(now + grace * 1000), deletionGracePeriodSeconds: grace }),
-          existing,
-        );
-        if (grace > 0) this.startGrace(refKey(info.storage, namespace, name), grace);
+      let current = existing;
+      let left = 0;
+      if (info.storage === "pods" && currentGrace > 0) {
+        const requested = requestedGrace(opts.gracePeriodSeconds);
+        if (requested === undefined || requested >= currentGrace) return existing;
+        // The deadline moves by the difference, counted from when deletion began, not from now.
+        const deadline = timeOf(meta.deletionTimestamp) - (currentGrace - requested) * 1000;
+        current = this.commit(info, "MODIFIED", withMetadata(existing, { deletionTimestamp: rfc3339(deadline), deletionGracePeriodSeconds: requested }), existing);
+        if (requested > 0) this.startGrace(refKey(info.storage, namespace, name), deadline - now);
+        left = requested;
       }
-      const left = info.storage === "pods" ? Math.min(grace, currentGrace) : 0;
       if (finalizers.length === 0 && left === 0) return this.removeObject(info, current, opts);
       return current;
     }
 
-    if (grace > 0 || finalizers.length > 0) {
+    // Pods are the kind with a graceful delete strategy: every pod deletion, grace 0 included, first writes
+    // deletionTimestamp (a MODIFIED event) and then, when nothing is left to wait for, removes the object
+    // (apiserver 1.32 registry/generic/registry/store.go updateForGracefulDeletionAndFinalizers). Other kinds
+    // get a deletionTimestamp only when finalizers hold them.
+    const isPod = info.storage === "pods";
+    const grace = isPod ? podGracePeriod(existing, opts.gracePeriodSeconds) : 0;
+    if (isPod || finalizers.length > 0) {
       const changes: Partial<NonNullable<KubeObject["metadata"]>> = {
         deletionTimestamp: rfc3339(now + grace * 1000),
         deletionGracePeriodSeconds: grace,
       };
       if (meta.generation !== undefined) changes.generation = meta.generation + 1;
       const next = this.commit(info, "MODIFIED", withMetadata(existing, changes), existing);
-      if (grace > 0) this.startGrace(refKey(info.storage, namespace, name), grace);
+      if (grace > 0) this.startGrace(refKey(info.storage, namespace, name), grace * 1000);
+      else if (finalizers.length === 0) return this.removeObject(info, next, opts);
       return next;
     }
     return this.removeObject(info, existing, opts);
@@ -280,6 +301,24 @@ export class MemoryStore implements ObjectStore {
   /** Cancels pending timers; the store stays readable and writable. */
   close(): void {
     for (const key of [...this.graceful.keys()]) this.stopGrace(key);
+    this.ttlCancel?.();
+    this.ttlCancel = undefined;
+    this.ttlAt = Infinity;
+  }
+
+  /** Deletes the events whose TTL has run out at `now`, as etcd does when their lease expires. Returns how many. */
+  expireEvents(now = this.clock.now()): number {
+    if (!this.eventTtl) return 0;
+    let removed = 0;
+    for (const key of this.eventTtl.due(now)) {
+      const [resource, namespace, name] = parseRefKey(key);
+      const obj = this.get(resource, namespace, name);
+      if (obj) {
+        this.removeObject(this.info(resource), obj, {});
+        removed++;
+      } else this.eventTtl.forget(key);
+    }
+    return removed;
   }
 
   /**
@@ -300,10 +339,10 @@ export class MemoryStore implements ObjectStore {
 
   // ---- internals --------------------------------------------------------------------------------------------
 
-  private startGrace(key: string, graceSeconds: number): void {
+  private startGrace(key: string, delayMs: number): void {
     this.stopGrace(key);
     // A little past the deadline: deletionTimestamp has second precision, and sweep compares against it.
-    this.graceful.set(key, scheduleOn(this.clock, () => this.sweep(), graceSeconds * 1000 + 1));
+    this.graceful.set(key, scheduleOn(this.clock, () => this.sweep(), Math.max(0, delayMs) + 1));
   }
 
   private stopGrace(key: string): void {
@@ -497,10 +536,36 @@ export class MemoryStore implements ObjectStore {
       if (meta.uid) this.uids.set(meta.uid, key);
       this.indexOwners(key, previous, stored);
     }
+    if (this.eventTtl && info.storage === "events") this.trackEventTtl(key, type);
     const event: HistoryEvent = { rv, type, resource: info.storage, object: stored, previous };
     this.history.push(event);
     this.dispatch(event);
     return stored;
+  }
+
+  private trackEventTtl(key: string, type: StoreEvent["type"]): void {
+    const ttl = this.eventTtl as EventTtl;
+    if (type === "DELETED") {
+      ttl.forget(key);
+      return;
+    }
+    ttl.written(key, this.clock.now());
+    const next = ttl.nextExpiry();
+    // Expiries only move later, so a timer already set for an earlier time is early, never late: it re-arms.
+    if (next === undefined || this.ttlAt <= next) return;
+    this.ttlCancel?.();
+    this.ttlAt = next;
+    this.ttlCancel = scheduleOn(this.clock, () => this.onTtlTimer(), next - this.clock.now());
+  }
+
+  private onTtlTimer(): void {
+    this.ttlCancel = undefined;
+    this.ttlAt = Infinity;
+    this.expireEvents();
+    const next = this.eventTtl?.nextExpiry();
+    if (next === undefined) return;
+    this.ttlAt = next;
+    this.ttlCancel = scheduleOn(this.clock, () => this.onTtlTimer(), next - this.clock.now());
   }
 
   private indexOwners(key: string, before: KubeObject | undefined, after: KubeObject | undefined): void {
@@ -585,25 +650,41 @@ function setOrDelete(meta: Record<string, unknown>, key: string, value: unknown)
   else meta[key] = value;
 }
 
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** metadata.name rules per kind (apimachinery 1.32 api/validation/generic.go and the kinds' ValidateXName). */
 function validateName(info: ResourceInfo, name: string): void {
-  const label = info.storage === "namespaces";
-  const ok = label ? name.length <= 63 && DNS_LABEL.test(name) : name.length <= 253 && DNS_SUBDOMAIN.test(name);
-  if (ok) return;
-  const what = label ? "a lowercase RFC 1123 label" : "a lowercase RFC 1123 subdomain";
-  throw invalid(info.kind, name, [
-    { field: "metadata.name", message: `Invalid value: "${name}": ${what} must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` },
-  ]);
+  let message: string | undefined;
+  if (info.storage === "namespaces") {
+    if (!(name.length <= 63 && DNS_LABEL.test(name))) message = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
+  } else if (info.nameRule === "dns1035-label") {
+    if (!(name.length <= 63 && DNS_1035_LABEL.test(name))) message = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
+  } else if (info.nameRule === "path-segment") {
+    if (name === "." || name === "..") message = `may not be '${name}'`;
+    else if (name.includes("/") || name.includes("%")) message = `may not contain '${name.includes("/") ? "/" : "%"}'`;
+  } else if (!(name.length <= 253 && DNS_SUBDOMAIN.test(name))) {
+    message = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+  }
+  if (message === undefined) return;
+  throw invalid(info.kind, name, [{ field: "metadata.name", message: `Invalid value: "${name}": ${message}` }]);
+}
+
+/** A requested grace period as the server takes it: negative values mean 1 s (apiserver 1.32 rest.BeforeDelete). */
+function requestedGrace(requested: number | undefined): number | undefined {
+  if (requested === undefined) return undefined;
+  return requested < 0 ? 1 : Math.floor(requested);
 }
 
 /**
- * The grace period a pod deletion gets, as the real server decides it: the request's, else the pod's
- * terminationGracePeriodSeconds, else 30; zero for pods never scheduled or already finished, which no kubelet
- * has to stop.
+ * The grace period a pod deletion gets, as the real server decides it (kubernetes 1.32
+ * pkg/registry/core/pod/strategy.go CheckGracefulDelete): the request's, else the pod's
+ * terminationGracePeriodSeconds, else 30 (the API default); zero for pods never scheduled or already finished,
+ * which no kubelet has to stop; a negative value means 1.
  */
 function podGracePeriod(pod: KubeObject, requested: number | undefined): number {
   const spec = (pod.spec ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };
   const phase = (pod.status as { phase?: string } | undefined)?.phase;
   if (!spec.nodeName || phase === "Succeeded" || phase === "Failed") return 0;
-  const grace = requested ?? spec.terminationGracePeriodSeconds ?? 30;
-  return Math.max(0, Math.floor(grace));
+  const grace = requestedGrace(requested) ?? spec.terminationGracePeriodSeconds ?? 30;
+  return grace < 0 ? 1 : Math.floor(grace);
 }

@@ -4,6 +4,7 @@ import { rfc3339 } from "./clock.js";
 import { invalid } from "./errors.js";
 import { CRD_KEY, type ResourceInfo } from "./resources.js";
 import { pruneAndValidate } from "./schema.js";
+import { defaultStoredKind, validateStoredKind, validateStoredKindUpdate } from "./stored-kinds-strategy.js";
 import type { KubeObject } from "./types.js";
 
 type Resources = Record<string, string | number | undefined>;
@@ -92,7 +93,7 @@ export function validate(info: ResourceInfo, version: string, obj: KubeObject): 
   else if (info.custom) {
     const causes = pruneAndValidate(obj, info.schemas?.[version]);
     if (causes.length > 0) throw invalid(info.kind, obj.metadata?.name ?? "", causes);
-  }
+  } else validateStoredKind(info, obj);
 }
 
 /** podIP and podIPs (hostIP and hostIPs) describe one thing; the server fills whichever is missing. */
@@ -105,11 +106,18 @@ function syncPodIPs(pod: KubeObject): void {
   else if (!status.hostIP && status.hostIPs?.[0]?.ip) status.hostIP = status.hostIPs[0].ip;
 }
 
+/** Every namespace carries its name as a label (core/v1 defaults.go SetDefaults_Namespace, since 1.21). */
+function labelNamespace(ns: KubeObject): void {
+  const meta = (ns.metadata ??= {});
+  if (meta.name) meta.labels = { ...(meta.labels ?? {}), "kubernetes.io/metadata.name": meta.name };
+}
+
 /** What a create resets before storing (`obj` is the request's private copy). */
 export function prepareForCreate(info: ResourceInfo, obj: KubeObject, now: number): void {
   if (info.key === "pods") {
     obj.status = { phase: "Pending", qosClass: qosClass(obj) };
   } else if (info.key === "namespaces") {
+    labelNamespace(obj);
     obj.spec = { finalizers: ["kubernetes"], ...((obj.spec as object | undefined) ?? {}) };
     obj.status = { phase: "Active" };
   } else if (info.key === CRD_KEY) {
@@ -117,6 +125,7 @@ export function prepareForCreate(info: ResourceInfo, obj: KubeObject, now: numbe
   } else if (info.statusSubresource) {
     delete obj.status;
   }
+  defaultStoredKind(info, obj);
 }
 
 /**
@@ -138,6 +147,11 @@ export function prepareForUpdate(info: ResourceInfo, existing: KubeObject, incom
     }
   }
   if (info.key === CRD_KEY) next.status = crdStatus(next, now);
+  if (info.key === "namespaces" && subresource === undefined) labelNamespace(next);
+  if (subresource === undefined && !info.custom) {
+    defaultStoredKind(info, next, existing);
+    validateStoredKindUpdate(info, existing, next);
+  }
   if (info.key === "pods" && subresource === "status") syncPodIPs(next);
   return next;
 }

@@ -7,6 +7,7 @@ import { evaluateJsonPath, parseJsonPath } from "./jsonpath.js";
 import { getPath, timeOf } from "./objects.js";
 import { present } from "./present.js";
 import type { PrinterColumn, ResourceInfo } from "./resources.js";
+import { storedKindPrinter } from "./stored-kinds-table.js";
 import type { KubeObject } from "./types.js";
 
 export type IncludeObject = "None" | "Metadata" | "Object";
@@ -38,12 +39,12 @@ const NAME_DESCRIPTION =
 const AGE_DESCRIPTION =
   "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.";
 
-function col(name: string, type: string, description: string, priority = 0, format = ""): ColumnDefinition {
+export function col(name: string, type: string, description: string, priority = 0, format = ""): ColumnDefinition {
   return { name, type, format, description, priority };
 }
 
-const NAME_COLUMN = col("Name", "string", NAME_DESCRIPTION, 0, "name");
-const AGE_COLUMN = col("Age", "string", AGE_DESCRIPTION);
+export const NAME_COLUMN = col("Name", "string", NAME_DESCRIPTION, 0, "name");
+export const AGE_COLUMN = col("Age", "string", AGE_DESCRIPTION);
 
 /** translateTimestampSince: the age of a timestamp as kubectl prints it, `<unknown>` when there is none. */
 export function since(timestamp: unknown, now: number): string {
@@ -51,7 +52,7 @@ export function since(timestamp: unknown, now: number): string {
   return Number.isNaN(t) ? "<unknown>" : humanDuration(now - t);
 }
 
-interface Printer {
+export interface Printer {
   columns: ColumnDefinition[];
   row(obj: KubeObject, now: number): Pick<TableRow, "cells" | "conditions">;
 }
@@ -227,7 +228,7 @@ function customPrinter(info: ResourceInfo, version: string): Printer {
 
 function printerFor(info: ResourceInfo, version: string): Printer {
   if (info.custom) return customPrinter(info, version);
-  return BUILTIN_PRINTERS[info.key] ?? genericPrinter;
+  return BUILTIN_PRINTERS[info.key] ?? storedKindPrinter(info.key) ?? genericPrinter;
 }
 
 function rowObject(info: ResourceInfo, version: string, obj: KubeObject, include: IncludeObject): unknown {

@@ -58,7 +58,7 @@ export interface ObjectStore {
   list(resource: ResourceKey, namespace?: string): KubeObject[];
   update(resource: ResourceKey, obj: KubeObject): KubeObject;
   replace(resource: ResourceKey, obj: KubeObject): KubeObject;
-  delete(resource: ResourceKey, namespace: string, name: string, opts?: { gracePeriodSeconds?: number }): KubeObject | undefined;
+  delete(resource: ResourceKey, namespace: string, name: string, opts?: { gracePeriodSeconds?: number; preconditions?: { uid?: string } }): KubeObject | undefined;
   remove(resource: ResourceKey, namespace: string, name: string): KubeObject | undefined;
   subscribe(listener: (event: StoreEvent) => void): () => void;
   currentResourceVersion(): string;

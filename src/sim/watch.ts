@@ -8,7 +8,7 @@ import { apiVersionOf } from "./objects.js";
 import { presentJson } from "./present.js";
 import type { Predicate } from "./selectors.js";
 import type { MemoryStore } from "./store.js";
-import { expired } from "./errors.js";
+import { expired, tooLargeResourceVersion } from "./errors.js";
 import { toTable, type IncludeObject } from "./table.js";
 import type { ResourceInfo } from "./resources.js";
 import type { HistoryEvent } from "./history.js";
@@ -36,6 +36,11 @@ export interface WatchHubOptions {
   bookmarkIntervalMs?: number;
   /** A watcher whose unsent output exceeds this is dropped, as the real server drops a slow watcher. */
   maxBufferedBytes?: number;
+  /**
+   * How long a watch with sendInitialEvents=true waits (real time) for the store to reach a resourceVersion newer
+   * than its own before it fails with "Too large resource version": the watch cache's blockTimeout, 3 s.
+   */
+  freshnessTimeoutMs?: number;
 }
 
 interface Watcher {
@@ -56,12 +61,18 @@ interface Watcher {
 
 const INITIAL_EVENTS_END = "k8s.io/initial-events-end";
 
+/** resourceVersionTooHighRetrySeconds in the watch cache. */
+const TOO_HIGH_RETRY_SECONDS = 1;
+
 export class WatchHub {
   private readonly watchers = new Map<string, Set<Watcher>>();
   private readonly unsubscribe: () => void;
   private bookmarkTimer: NodeJS.Timeout | undefined;
   private readonly bookmarkIntervalMs: number;
   private readonly maxBufferedBytes: number;
+  private readonly freshnessTimeoutMs: number;
+  /** Watches waiting for the store to catch up with their resourceVersion: each entry gives up at once. */
+  private readonly waiting = new Set<() => void>();
   /** Events delivered to at least one watcher, and watchers dropped for being slow: for the benchmark and tests. */
   readonly stats = { events: 0, writes: 0, slowDropped: 0 };
   /** The black hole: nothing is written to any watch (no events, no bookmarks, no ends) until `unsilence`. */
@@ -73,6 +84,7 @@ export class WatchHub {
   ) {
     this.bookmarkIntervalMs = options.bookmarkIntervalMs ?? 5000;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 64 * 1024 * 1024;
+    this.freshnessTimeoutMs = options.freshnessTimeoutMs ?? 3000;
     this.unsubscribe = store.subscribe((event) => this.onEvent(event));
   }
 
@@ -82,10 +94,52 @@ export class WatchHub {
     return n;
   }
 
-  /** Starts streaming to `res`. The initial or replayed events are written before this returns. */
+  /**
+   * Starts streaming to `res`. The initial or replayed events are written before this returns, except for a
+   * watch-list (sendInitialEvents=true) from a resourceVersion the store has not reached yet: as the 1.32 watch
+   * cache (Cacher.Watch, waitUntilWatchCacheFreshAndForceAllEvents → watchCache.waitUntilFreshAndBlock), it waits
+   * up to 3 s for the store to get there, then fails with a watch ERROR event, 504 "Too large resource version".
+   * A plain watch from such a version is accepted and waits silently: it gets only newer events (cacheWatcher.process).
+   */
   start(request: WatchRequest, res: ServerResponse): void {
     res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
     res.flushHeaders();
+    const rvParam = request.resourceVersion;
+    const requested = /^\d+$/.test(rvParam) ? Number(rvParam) : 0;
+    if (request.sendInitialEvents === true && requested > Number(this.store.currentResourceVersion())) {
+      this.waitUntilFresh(requested, res, (fresh) => {
+        if (fresh) this.begin(request, res);
+        else this.writeStatusError(res, tooLargeResourceVersion(requested, Number(this.store.currentResourceVersion()), TOO_HIGH_RETRY_SECONDS).toStatus());
+      });
+      return;
+    }
+    this.begin(request, res);
+  }
+
+  /** Calls `done(true)` once the store reaches `rv`, or `done(false)` after the freshness timeout. */
+  private waitUntilFresh(rv: number, res: ServerResponse, done: (fresh: boolean) => void): void {
+    // `finish` runs from the callbacks below, never before they exist.
+    const finish = (fresh: boolean | undefined): void => {
+      if (!this.waiting.delete(giveUp)) return;
+      clearTimeout(timer);
+      unsubscribe();
+      res.off("close", onClose);
+      if (fresh !== undefined) done(fresh);
+    };
+    const giveUp = (): void => {
+      finish(undefined);
+      res.end();
+    };
+    const onClose = (): void => finish(undefined);
+    this.waiting.add(giveUp);
+    res.on("close", onClose);
+    const timer = setTimeout(() => finish(false), this.freshnessTimeoutMs);
+    const unsubscribe = this.store.subscribe(() => {
+      if (Number(this.store.currentResourceVersion()) >= rv) finish(true);
+    });
+  }
+
+  private begin(request: WatchRequest, res: ServerResponse): void {
     const rvParam = request.resourceVersion;
     const fromRv = rvParam === "" || rvParam === "0" ? Number(this.store.currentResourceVersion()) : Number(rvParam);
     const watcher: Watcher = { request, res, fromRv, timeout: undefined, closed: false, eventsSent: 0, endDue: undefined };
@@ -179,6 +233,7 @@ export class WatchHub {
     this.unsubscribe();
     if (this.bookmarkTimer) clearInterval(this.bookmarkTimer);
     this.bookmarkTimer = undefined;
+    for (const giveUp of [...this.waiting]) giveUp();
   }
 
   private onEvent(event: StoreEvent): void {
@@ -270,9 +325,18 @@ export class WatchHub {
 
   private writeBookmark(w: Watcher, initialEventsEnd = false): void {
     const { info, version } = w.request;
-    const metadata: Record<string, unknown> = { resourceVersion: String(Math.max(w.fromRv, Number(this.store.currentResourceVersion()))) };
+    const current = Number(this.store.currentResourceVersion());
+    // A watch from a version the store has not reached gets no bookmark until it has: the cache's bookmarks carry
+    // its own version, and cacheWatcher.process sends nothing older than what the watch asked for.
+    if (current < w.fromRv) return;
+    const metadata: Record<string, unknown> = { resourceVersion: String(current) };
     if (initialEventsEnd) metadata.annotations = { [INITIAL_EVENTS_END]: "true" };
     this.writeLine(w, JSON.stringify({ type: "BOOKMARK", object: { kind: info.kind, apiVersion: apiVersionOf(info.group, version), metadata } }) + "\n");
+  }
+
+  /** One ERROR event and the end of the stream: how a watch fails once it has started (newErrWatcher). */
+  private writeStatusError(res: ServerResponse, status: object): void {
+    if (!res.writableEnded) res.end(JSON.stringify({ type: "ERROR", object: status }) + "\n");
   }
 
   private writeError(w: Watcher, code: number, reason: string, message: string): void {

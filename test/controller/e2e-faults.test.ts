@@ -71,7 +71,7 @@ describe("controller end to end, under trouble", () => {
 
   it("loses no transition through dropped watches, 410 Gone, 500s and 429s", async () => {
     const [ref, test] = await twins((env) => {
-      kubelets.push(startKubelet(env.cluster.store, { scenario: "mixed", pods: 40, clock: env.clock, seed: 7, eventTtlSeconds: 0 }));
+      kubelets.push(startKubelet(env.cluster.store, { scenario: "mixed", pods: 40, clock: env.clock, seed: 7 }));
     });
     const reference = startController(ref);
     const faulty = startController(test);

@@ -35,7 +35,7 @@ describe("replicas end to end", () => {
 
   it("with leader election two replicas never both write, even when the leader is cut off", async () => {
     env = await startEnv();
-    kubelets.push(startKubelet(env.cluster.store, { scenario: "mixed", pods: 20, clock: env.clock, seed: 3, eventTtlSeconds: 0 }));
+    kubelets.push(startKubelet(env.cluster.store, { scenario: "mixed", pods: 20, clock: env.clock, seed: 3 }));
     const writes: WriteRecord[] = [];
     const violations: string[] = [];
     const replicas: Record<string, Controller> = {};
@@ -99,7 +99,7 @@ describe("replicas end to end", () => {
 
   it("two shards split the pods with no overlap and no gap", async () => {
     env = await startEnv();
-    kubelets.push(startKubelet(env.cluster.store, { scenario: "mixed", pods: 60, clock: env.clock, seed: 11, eventTtlSeconds: 0 }));
+    kubelets.push(startKubelet(env.cluster.store, { scenario: "mixed", pods: 60, clock: env.clock, seed: 11 }));
     const writes: WriteRecord[] = [];
     const shards = [0, 1].map(
       (i) => startController(env, { shardCount: "2", shardIndex: String(i) }, { reportApi: recordingReportApi(env, String(i), writes) }).controller,
@@ -123,7 +123,7 @@ describe("replicas end to end", () => {
 
   it("1,000 pods under churn converge", async () => {
     env = await startEnv();
-    kubelets.push(startKubelet(env.cluster.store, { scenario: "mixed", pods: 1000, clock: env.clock, seed: 5, eventTtlSeconds: 0 }));
+    kubelets.push(startKubelet(env.cluster.store, { scenario: "mixed", pods: 1000, clock: env.clock, seed: 5 }));
     const { controller, logs } = startController(env, { concurrency: "8" });
     await controller.whenSynced();
     await run(env, 5 * 60_000, 5_000, 20);

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { assertProperty } from "../property.js";
 import { backoffDelay, WorkQueue } from "../../src/controller/queue.js";
 import { FakeScheduler } from "./fakes.js";
 
@@ -162,7 +163,7 @@ describe("WorkQueue", () => {
       fc.record({ t: fc.constant("get" as const) }),
       fc.record({ t: fc.constant("done" as const), i: fc.nat(3) }),
     );
-    await fc.assert(
+    await assertProperty(
       fc.asyncProperty(fc.array(op, { maxLength: 60 }), async (ops) => {
         const { q } = queue();
         const running: string[] = [];

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { assertProperty } from "../property.js";
 import { fnv1a32, ownsKey, shardOf } from "../../src/controller/shard.js";
 
 describe("sharding", () => {
@@ -11,7 +12,7 @@ describe("sharding", () => {
   });
 
   it("every key belongs to exactly one shard (no overlap, no gap)", () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.string(), fc.string(), fc.integer({ min: 1, max: 16 }), (ns, name, count) => {
         const key = `${ns}/${name}`;
         const owners = Array.from({ length: count }, (_, index) => index).filter((index) => ownsKey({ index, count }, key));

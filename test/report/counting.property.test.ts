@@ -1,6 +1,7 @@
 // Properties of exact counting: any replay of the same observations, in any order and any batching, with
 // duplicates and operator restarts in between, counts each event's final count once.
 import fc from "fast-check";
+import { assertProperty } from "../property.js";
 import { foldCounts, type Counts } from "../../src/report/counts.js";
 import type { CoreEvent } from "../../src/report/index.js";
 import type { ContainerStatus } from "../../src/status/types.js";
@@ -49,7 +50,7 @@ function cutInto<T>(items: T[], cuts: number[]): T[][] {
 
 describe("counting properties", () => {
   test("the total equals the sum of each event's final count, for any replay order, batching and duplicates", () => {
-    fc.assert(
+    assertProperty(
       fc.property(scenario, ({ finals, observations, cuts }) => {
         const counts = foldBatches(cutInto(observations, cuts));
         const want = finals.reduce((a, b) => a + b, 0);
@@ -64,7 +65,7 @@ describe("counting properties", () => {
 
   test("replaying any earlier pod state after the newest one adds no crash-loop entries", () => {
     const states = fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 3 })), { minLength: 1, maxLength: 8 });
-    fc.assert(
+    assertProperty(
       fc.property(states, fc.array(fc.nat(), { maxLength: 8 }), (steps, replays) => {
         let restarts = 0;
         const containers = steps.map(([inBackOff, step]) => {

@@ -85,12 +85,45 @@ test("--scenario runs the kubelet on the cluster's store", async () => {
   expect(streams.text().err).toContain("scenario healthy with 3 pods");
 });
 
+test("without --scenario the kubelet still runs pods created through the API: scheduled onto a simulated node", async () => {
+  const streams = io();
+  let cluster: SimCluster | undefined;
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const kubeconfig = path.join(dir, "k4");
+  const running = simCommand({ kubeconfigOut: kubeconfig }, { stdout: streams.stdout, stderr: streams.stderr, stopped, onReady: (c) => (cluster = c) });
+  await waitFor(() => cluster !== undefined, "the cluster");
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  await kc.makeApiClient(CoreV1Api).createNamespacedPod({ namespace: "default", body: { metadata: { name: "mine" }, spec: { containers: [{ name: "app", image: "nginx" }] } } });
+  await waitFor(() => Boolean((cluster!.store.get("pods", "default", "mine")?.spec as { nodeName?: string }).nodeName), "the pod bound to a node", 10_000);
+  expect((cluster!.store.get("pods", "default", "mine")?.spec as { nodeName: string }).nodeName).toMatch(/^sim-node-\d$/);
+  stop();
+  expect(await running).toBe(0);
+  expect(streams.text().err).toContain("kubelet running pods created with kubectl");
+});
+
+test("--event-ttl sets how long events live after their last write (kube-apiserver's --event-ttl)", async () => {
+  const streams = io();
+  let cluster: SimCluster | undefined;
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const running = simCommand({ kubeconfigOut: path.join(dir, "k5"), eventTtl: "1s" }, { stdout: streams.stdout, stderr: streams.stderr, stopped, onReady: (c) => (cluster = c) });
+  await waitFor(() => cluster !== undefined, "the cluster");
+  cluster!.store.create("events", { metadata: { name: "e1", namespace: "default" }, reason: "R" });
+  expect(cluster!.store.get("events", "default", "e1")).toBeDefined();
+  await waitFor(() => cluster!.store.get("events", "default", "e1") === undefined, "the event to expire", 5_000);
+  stop();
+  expect(await running).toBe(0);
+});
+
 test("bad flags are a usage error (exit 2) with a message", async () => {
   for (const [opts, message] of [
     [{ port: "http" }, "--port"],
     [{ pods: "-1" }, "--pods"],
     [{ timeScale: "0" }, "--time-scale"],
     [{ scenario: "nope" }, 'unknown scenario "nope"'],
+    [{ eventTtl: "soon" }, "--event-ttl"],
   ] as const) {
     const streams = io();
     expect(await simCommand({ kubeconfigOut: path.join(dir, "k3"), ...opts }, { stdout: streams.stdout, stderr: streams.stderr, stopped: Promise.resolve() })).toBe(2);

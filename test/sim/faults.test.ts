@@ -7,7 +7,8 @@ import { ApiException, CoreV1Api, Watch } from "@kubernetes/client-node";
 import { FAULT_ROUTES } from "../../src/sim/fault-api.js";
 import type { SimCluster } from "../../src/sim/index.js";
 import { ManualClock } from "../../src/sim/kubelet/index.js";
-import { errorChain, hasKubectl, KUBECTL, kubeConfigOf, kubectlIn, pod, rejection, startTestCluster, waitFor } from "./helpers.js";
+import { errorChain, kubeConfigOf, pod, rejection, startTestCluster, waitFor } from "./helpers.js";
+import { hasKubectl, KUBECTL, kubectlIn } from "./kubectl-helpers.js";
 
 if (!hasKubectl) console.warn(`kubectl reset check skipped: no kubectl at ${KUBECTL} (set KUBECTL to its path)`);
 

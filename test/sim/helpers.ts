@@ -1,11 +1,9 @@
 // Shared set-up for the simulated API server's tests: a cluster with the test CRD loaded, a client-node
 // KubeConfig for it, and polling for conditions that arrive asynchronously over watches.
-import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { KubeConfig } from "@kubernetes/client-node";
-import { packageRoot, startSimCluster, type SimCluster, type SimClusterOptions } from "../../src/sim/index.js";
+import { ApiError, packageRoot, startSimCluster, type SimCluster, type SimClusterOptions } from "../../src/sim/index.js";
 
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures");
 
@@ -60,17 +58,14 @@ export async function rejection(call: Promise<unknown>): Promise<unknown> {
   throw new Error("expected the call to fail");
 }
 
-export const KUBECTL = process.env.KUBECTL ?? "/usr/bin/kubectl";
-export const hasKubectl = existsSync(KUBECTL);
 
-/**
- * Runs kubectl with `dir`/kubeconfig and its own discovery cache in `dir`, without blocking the event loop (the
- * server answering it lives in this process).
- */
-export function kubectlIn(dir: string, ...args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(KUBECTL, ["--kubeconfig", path.join(dir, "kubeconfig"), "--cache-dir", path.join(dir, "cache"), ...args], { timeout: 30_000 }, (err, _stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr });
-    });
-  });
+/** The code and message of the ApiError `fn` throws; fails the test when it throws nothing or something else. */
+export function apiErrorOf(fn: () => unknown): { code: number; message: string } {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ApiError) return { code: err.code, message: err.message };
+    throw err;
+  }
+  throw new Error("expected an ApiError, but nothing was thrown");
 }

@@ -1,45 +1,23 @@
 // The real kubectl against the simulated cluster: discovery, apply (client- and server-side), get (table, wide,
 // JSON, watch), patch of the status subresource, describe with events, custom resources with printer columns,
 // and delete that waits for the object to go. Skipped, saying so, when kubectl is not installed.
-import { execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { SimCluster } from "../../src/sim/index.js";
 import { FIXTURES, startTestCluster, waitFor } from "./helpers.js";
+import { hasKubectl, KUBECTL, kubectlFor, rows } from "./kubectl-helpers.js";
 
-const KUBECTL = process.env.KUBECTL ?? "/usr/bin/kubectl";
-const hasKubectl = existsSync(KUBECTL);
 if (!hasKubectl) console.warn(`kubectl tests skipped: no kubectl at ${KUBECTL} (set KUBECTL to its path)`);
 const describeKubectl = hasKubectl ? describe : describe.skip;
 
 let cluster: SimCluster;
 let dir: string;
 let kubeconfig: string;
-
-/** Runs kubectl without blocking the event loop: the server answering it lives in this process. */
-function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(KUBECTL, ["--kubeconfig", kubeconfig, "--cache-dir", path.join(dir, "cache"), ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await kubectl(...args);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-}
-
-/** A table row as words: kubectl pads columns with spaces. */
-function rows(text: string): string[][] {
-  return text
-    .trim()
-    .split("\n")
-    .map((line) => line.trim().split(/\s{2,}/));
-}
+const cli = kubectlFor(() => ({ kubeconfig, dir }));
+const kubectl = cli.run;
+const ok = cli.ok;
 
 describeKubectl("kubectl against the simulated cluster", () => {
   beforeAll(async () => {
@@ -115,7 +93,7 @@ describeKubectl("kubectl against the simulated cluster", () => {
   });
 
   test("get -w prints the list, then a line per change", async () => {
-    const child = spawn(KUBECTL, ["--kubeconfig", kubeconfig, "--cache-dir", path.join(dir, "cache"), "get", "pods", "-w"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(KUBECTL, [...cli.flags(), "get", "pods", "-w"], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
     try {

@@ -10,7 +10,8 @@ import path from "node:path";
 import { ApiException, CoreV1Api, Watch, type KubernetesObject } from "@kubernetes/client-node";
 import type { SimCluster } from "../../src/sim/index.js";
 import { ManualClock } from "../../src/sim/kubelet/index.js";
-import { errorChain, hasKubectl, KUBECTL, kubeConfigOf, kubectlIn, pod, rejection, startTestCluster, waitFor } from "./helpers.js";
+import { errorChain, kubeConfigOf, pod, rejection, startTestCluster, waitFor } from "./helpers.js";
+import { hasKubectl, KUBECTL, kubectlIn } from "./kubectl-helpers.js";
 
 if (!hasKubectl) console.warn(`kubectl outage checks skipped: no kubectl at ${KUBECTL} (set KUBECTL to its path)`);
 

@@ -25,6 +25,22 @@ describe("merge patch (RFC 7386)", () => {
 });
 
 describe("strategic merge patch", () => {
+  // core/v1 types.go: ServiceSpec.ports has patchMergeKey "port", Container.ports "containerPort"; a NetworkPolicy
+  // rule's ports have no patch strategy. kubectl apply of a Service that renumbers one port relies on the first.
+  test("ports merge by port in a Service, by containerPort in a container, and are replaced elsewhere", () => {
+    const svc = deepFreeze({ spec: { ports: [{ name: "http", port: 80 }, { name: "metrics", port: 9090 }] } });
+    const out = strategicMergePatch(svc, { spec: { ports: [{ port: 9091, name: "metrics" }, { $patch: "delete", port: 9090 }] } }) as typeof svc;
+    expect(out.spec.ports).toEqual([{ name: "http", port: 80 }, { name: "metrics", port: 9091 }]);
+
+    const deploy = deepFreeze({ spec: { template: { spec: { containers: [{ name: "app", ports: [{ containerPort: 80, name: "a" }, { containerPort: 81 }] }] } } } });
+    const patched = strategicMergePatch(deploy, { spec: { template: { spec: { containers: [{ name: "app", ports: [{ containerPort: 80, name: "b" }] }] } } } }) as typeof deploy;
+    expect(patched.spec.template.spec.containers[0].ports).toEqual([{ containerPort: 80, name: "b" }, { containerPort: 81 }]);
+
+    const netpol = deepFreeze({ spec: { ingress: [{ ports: [{ port: 80 }, { port: 81 }] }] } });
+    const replaced = strategicMergePatch(netpol, { spec: { ingress: [{ ports: [{ port: 82 }] }] } }) as typeof netpol;
+    expect(replaced.spec.ingress[0].ports).toEqual([{ port: 82 }]);
+  });
+
   test("merges containers by name and conditions by type", () => {
     const out = strategicMergePatch(podBase, {
       spec: { containers: [{ name: "side", image: "side:2" }, { name: "new", image: "n" }] },

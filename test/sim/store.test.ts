@@ -122,6 +122,25 @@ describe("MemoryStore", () => {
     expect(store.get("pods", "default", "c")).toBeUndefined();
   });
 
+  // kube-apiserver 1.32 rest.BeforeDelete: a negative grace period means 1 s; on a pod already being deleted only a
+  // shorter grace period changes anything, and its deadline counts from when deletion began.
+  test("pod grace periods: negative means 1, a longer or absent one is ignored, a shorter one moves the deadline back", () => {
+    const { store, clock, events } = newStore({ podGraceAuto: false });
+    store.create("pods", pod("neg"));
+    expect(store.delete("pods", "default", "neg", { gracePeriodSeconds: -5 })?.metadata?.deletionGracePeriodSeconds).toBe(1);
+
+    store.create("pods", pod("a"));
+    store.delete("pods", "default", "a", { gracePeriodSeconds: 60 });
+    clock.advance(10_000);
+    const before = events.length;
+    expect(store.delete("pods", "default", "a")?.metadata?.deletionGracePeriodSeconds).toBe(60);
+    expect(store.delete("pods", "default", "a", { gracePeriodSeconds: 90 })?.metadata?.deletionGracePeriodSeconds).toBe(60);
+    expect(events.length).toBe(before);
+    const shorter = store.delete("pods", "default", "a", { gracePeriodSeconds: 20 });
+    expect(shorter?.metadata?.deletionGracePeriodSeconds).toBe(20);
+    expect(shorter?.metadata?.deletionTimestamp).toBe("2025-01-01T00:00:20Z");
+  });
+
   test("with podGraceAuto off a graceful pod stays until deleted with grace 0 (the kubelet's job)", () => {
     const { store, clock } = newStore({ podGraceAuto: false });
     store.create("pods", pod("a"));

@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 interface Seen {
-  events: Array<{ type: string; name: string; rv: string }>;
+  events: Array<{ type: string; name: string; rv: string; meta: KubernetesObject["metadata"] }>;
   done: Promise<unknown>;
   abort: () => void;
 }
@@ -34,7 +34,7 @@ async function watchPods(path: string, query: Record<string, string | number | b
   const controller = await watch.watch(
     path,
     query,
-    (type: string, obj: KubernetesObject) => events.push({ type, name: obj.metadata?.name ?? "", rv: obj.metadata?.resourceVersion ?? "" }),
+    (type: string, obj: KubernetesObject) => events.push({ type, name: obj.metadata?.name ?? "", rv: obj.metadata?.resourceVersion ?? "", meta: obj.metadata }),
     (err: unknown) => finish(err ?? null),
   );
   return { events, done, abort: () => controller.abort() };
@@ -58,13 +58,49 @@ describe("watch", () => {
     await core.deleteNamespacedPod({ namespace: "w1", name: "p" });
     await core.createNamespacedPod({ namespace: "default", body: pod("elsewhere") });
 
-    await waitFor(() => all.events.length >= 3 && selected.events.length >= 2, "watch events");
-    expect(all.events.map((e) => `${e.type} ${e.name}`)).toEqual(["ADDED p", "MODIFIED p", "DELETED p"]);
+    await waitFor(() => all.events.length >= 4 && selected.events.length >= 2, "watch events");
+    // The delete of an unscheduled pod writes deletionTimestamp (MODIFIED) before the object goes (DELETED).
+    expect(all.events.map((e) => `${e.type} ${e.name}`)).toEqual(["ADDED p", "MODIFIED p", "MODIFIED p", "DELETED p"]);
     const rvs = all.events.map((e) => Number(e.rv));
     expect([...rvs].sort((a, b) => a - b)).toEqual(rvs);
     expect(selected.events.map((e) => `${e.type} ${e.name}`)).toEqual(["ADDED p", "DELETED p"]);
     all.abort();
     selected.abort();
+  });
+
+  // kube-apiserver 1.32: pods have a graceful delete strategy (pkg/registry/core/pod/strategy.go CheckGracefulDelete),
+  // so registry/generic/registry/store.go updateForGracefulDeletionAndFinalizers first stores deletionTimestamp and
+  // deletionGracePeriodSeconds (MODIFIED), and only then, with a grace period of 0, deletes the object (DELETED).
+  test("deleting a pod with grace 0 (kubectl delete --grace-period=0 --force, an unscheduled pod, the kubelet's confirm): MODIFIED, then DELETED", async () => {
+    await createNs("w0");
+    await core.createNamespacedPod({ namespace: "w0", body: pod("forced", { nodeName: "node-1" }) });
+    await core.createNamespacedPod({ namespace: "w0", body: pod("unscheduled") });
+    await core.createNamespacedPod({ namespace: "w0", body: pod("graceful", { nodeName: "node-1" }) });
+    const list = await core.listNamespacedPod({ namespace: "w0" });
+    const seen = await watchPods("/api/v1/namespaces/w0/pods", { resourceVersion: list.metadata!.resourceVersion! });
+
+    await core.deleteNamespacedPod({ namespace: "w0", name: "forced", gracePeriodSeconds: 0 });
+    await core.deleteNamespacedPod({ namespace: "w0", name: "unscheduled" });
+    await core.deleteNamespacedPod({ namespace: "w0", name: "graceful" });
+    const uid = list.items.find((p) => p.metadata?.name === "graceful")?.metadata?.uid;
+    await core.deleteNamespacedPod({ namespace: "w0", name: "graceful", gracePeriodSeconds: 0, body: { preconditions: { uid } } });
+
+    await waitFor(() => seen.events.length >= 7, "watch events");
+    seen.abort();
+    const summary = seen.events.map((e) => `${e.type} ${e.name} ${e.meta?.deletionGracePeriodSeconds ?? "-"} ${e.meta?.deletionTimestamp ? "ts" : "-"}`);
+    expect(summary).toEqual([
+      "MODIFIED forced 0 ts",
+      "DELETED forced 0 ts",
+      "MODIFIED unscheduled 0 ts",
+      "DELETED unscheduled 0 ts",
+      "MODIFIED graceful 30 ts",
+      "MODIFIED graceful 0 ts",
+      "DELETED graceful 0 ts",
+    ]);
+    // The confirm moves the deadline back by the grace period it cancels: to when deletion began.
+    const first = new Date(seen.events[4].meta!.deletionTimestamp as unknown as string).getTime();
+    const confirmed = new Date(seen.events[5].meta!.deletionTimestamp as unknown as string).getTime();
+    expect(first - confirmed).toBe(30_000);
   });
 
   test("without a version (or 0) a watch starts with ADDED for what exists", async () => {
@@ -95,6 +131,80 @@ describe("watch", () => {
     );
     await waitFor(() => ended, "the watch to end");
     expect(objects).toEqual([{ type: "ERROR", obj: expect.objectContaining({ kind: "Status", code: 410, reason: "Expired" }) }]);
+  });
+
+  test("Cacher.Watch from a resourceVersion newer than the store's is accepted and silent, bookmarks too, until the store passes it (cacheWatcher.process)", async () => {
+    await createNs("future");
+    const ahead = Number(cluster.store.currentResourceVersion()) + 3;
+    const seen = await watchPods("/api/v1/namespaces/future/pods", { resourceVersion: String(ahead), allowWatchBookmarks: true });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Four bookmark intervals passed: nothing, as the cache's bookmarks carry its own (older) version.
+    expect(seen.events).toEqual([]);
+    for (const name of ["f1", "f2", "f3", "f4", "f5"]) await core.createNamespacedPod({ namespace: "future", body: pod(name) });
+    await waitFor(() => seen.events.some((e) => e.name === "f5"), "the last pod");
+    await waitFor(() => seen.events.some((e) => e.type === "BOOKMARK"), "a bookmark once the store is past the version");
+    seen.abort();
+    const added = seen.events.filter((e) => e.type === "ADDED");
+    expect(added.every((e) => Number(e.rv) > ahead)).toBe(true);
+    expect(added.map((e) => e.name)).toEqual(["f4", "f5"]);
+  });
+
+  test("watchCache.waitUntilFreshAndBlock: a watch-list from a resourceVersion newer than the store's fails after the block timeout with 504 Too large resource version", async () => {
+    const fast = await startTestCluster({ watchFreshnessTimeoutMs: 200 });
+    try {
+      const w = new Watch(kubeConfigOf(fast));
+      const current = Number(fast.store.currentResourceVersion());
+      const objects: unknown[] = [];
+      let ended = false;
+      await w.watch(
+        "/api/v1/namespaces/default/pods",
+        { resourceVersion: String(current + 10), resourceVersionMatch: "NotOlderThan", sendInitialEvents: true, allowWatchBookmarks: true },
+        (type: string, obj: unknown) => objects.push({ type, obj }),
+        () => (ended = true),
+      );
+      await waitFor(() => ended, "the watch to end");
+      expect(objects).toEqual([
+        {
+          type: "ERROR",
+          obj: {
+            kind: "Status",
+            apiVersion: "v1",
+            metadata: {},
+            status: "Failure",
+            message: `Timeout: Too large resource version: ${current + 10}, current: ${current}`,
+            reason: "Timeout",
+            details: { causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }], retryAfterSeconds: 1 },
+            code: 504,
+          },
+        },
+      ]);
+    } finally {
+      await fast.close();
+    }
+  });
+
+  test("watchCache.waitUntilFreshAndBlock: a watch-list whose version the store reaches within the block timeout gets the state and the initial-events-end bookmark", async () => {
+    const slow = await startTestCluster({ watchFreshnessTimeoutMs: 5000 });
+    try {
+      const w = new Watch(kubeConfigOf(slow));
+      const events: Array<{ type: string; name: string; annotations: Record<string, string> }> = [];
+      const ahead = Number(slow.store.currentResourceVersion()) + 1;
+      const controller = await w.watch(
+        "/api/v1/namespaces/default/pods",
+        { resourceVersion: String(ahead), resourceVersionMatch: "NotOlderThan", sendInitialEvents: true, allowWatchBookmarks: true },
+        (type: string, obj: KubernetesObject) => events.push({ type, name: obj.metadata?.name ?? "", annotations: obj.metadata?.annotations ?? {} }),
+        () => undefined,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(events).toEqual([]);
+      slow.store.create("pods", pod("arrives", { namespace: "default" }));
+      await waitFor(() => events.some((e) => e.type === "BOOKMARK"), "the initial-events-end bookmark");
+      controller.abort();
+      expect(events[0]).toMatchObject({ type: "ADDED", name: "arrives" });
+      expect(events.find((e) => e.type === "BOOKMARK")?.annotations).toEqual({ "k8s.io/initial-events-end": "true" });
+    } finally {
+      await slow.close();
+    }
   });
 
   test("bookmarks arrive periodically and at the end of timeoutSeconds; the stream then closes", async () => {

@@ -1,5 +1,6 @@
 // Properties of derivePodStatus over arbitrary partial pods: missing fields, nulls and values of the wrong type.
 import fc from "fast-check";
+import { assertProperty } from "../property.js";
 import { derivePodStatus, type Pod } from "../../src/status/index.js";
 
 const NOW = new Date("2025-03-01T12:00:00Z");
@@ -130,10 +131,10 @@ function checkInvariants(input: unknown): void {
 
 describe("derivePodStatus on arbitrary partial pods", () => {
   it("never throws and keeps READY and RESTARTS meaningful", () => {
-    fc.assert(fc.property(pod, (p) => checkInvariants(p)), { numRuns: 3000 });
+    assertProperty(fc.property(pod, (p) => checkInvariants(p)), { numRuns: 3000 });
   });
 
   it("never throws on values that are not pods at all", () => {
-    fc.assert(fc.property(fc.anything(), (p) => checkInvariants(p)), { numRuns: 1000 });
+    assertProperty(fc.property(fc.anything(), (p) => checkInvariants(p)), { numRuns: 1000 });
   });
 });

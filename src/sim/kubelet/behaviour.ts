@@ -10,10 +10,14 @@ export type ProbeScript =
   /** Passes until `afterMs` after start, then fails (an app that deadlocks). */
   | { kind: "fail-after"; afterMs: number; failure: ProbeFailure }
   /** Passes for `upMs`, fails for `downMs`, and so on (an app that sheds load). */
-  | { kind: "flap"; upMs: number; downMs: number; failure: ProbeFailure };
+  | { kind: "flap"; upMs: number; downMs: number; failure: ProbeFailure }
+  /** Fails one probe once every `everyMs` (the first probe at or after each multiple of it since start). */
+  | { kind: "fail-every"; everyMs: number; failure: ProbeFailure }
+  /** An exec probe whose n-th run (from 0) fails with `outputs[n]`; passes once the outputs are used up. */
+  | { kind: "outputs"; outputs: readonly string[] };
 
-/** The ways an HTTP probe fails, each rendered with the kubelet's own wording. */
-export type ProbeFailure = { kind: "status"; code: number } | { kind: "refused" } | { kind: "timeout" };
+/** The ways a probe fails: HTTP ones rendered with the kubelet's own wording, an exec probe's output as it is. */
+export type ProbeFailure = { kind: "status"; code: number } | { kind: "refused" } | { kind: "timeout" } | { kind: "exec"; output: string };
 
 export interface ContainerBehaviour {
   /** Simulated time an image pull takes. */
@@ -64,10 +68,17 @@ export function healthyContainer(overrides: Partial<ContainerBehaviour> = {}): C
   };
 }
 
-/**
- * The failure output of a probe at `sinceStartMs` after its container started, or undefined when it passes.
- */
-export function probeOutcome(script: ProbeScript, sinceStartMs: number): ProbeFailure | undefined {
+/** Which probe run this is: when since the container started, the probe's period, and how many ran before. */
+export interface ProbeRun {
+  sinceStartMs: number;
+  periodMs: number;
+  /** Runs of this probe earlier in the same container run (0 for the first). */
+  attempt: number;
+}
+
+/** The failure output of one probe run, or undefined when it passes. */
+export function probeOutcome(script: ProbeScript, run: ProbeRun): ProbeFailure | undefined {
+  const sinceStartMs = run.sinceStartMs;
   switch (script.kind) {
     case "pass":
       return undefined;
@@ -77,6 +88,13 @@ export function probeOutcome(script: ProbeScript, sinceStartMs: number): ProbeFa
       return sinceStartMs >= script.afterMs ? script.failure : undefined;
     case "flap":
       return sinceStartMs % (script.upMs + script.downMs) >= script.upMs ? script.failure : undefined;
+    case "fail-every": {
+      // A multiple of everyMs in (previous run, this run]: this is the first run at or after it.
+      const k = Math.floor(sinceStartMs / script.everyMs);
+      return k >= 1 && sinceStartMs - run.periodMs < k * script.everyMs ? script.failure : undefined;
+    }
+    case "outputs":
+      return run.attempt < script.outputs.length ? { kind: "exec", output: script.outputs[run.attempt] } : undefined;
   }
 }
 
@@ -90,6 +108,9 @@ export function probeFailureText(failure: ProbeFailure, target: { podIP: string;
       return `Get "${url}": dial tcp ${target.podIP}:${target.port}: connect: connection refused`;
     case "timeout":
       return `Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`;
+    case "exec":
+      // pkg/probe/exec: the command's combined stdout and stderr, trailing newline and all.
+      return failure.output;
   }
 }
 

@@ -1,10 +1,11 @@
 // The simulated kubelet (plus the slices of scheduler and node controller a pod's life needs): owns the pod
 // workers, watches the store for deletions of its pods, and starts the chosen scenario.
-import type { ObjectStore, StoreEvent } from "../types.js";
-import { ScaledClock, type SimClock } from "./clock.js";
-import { EventRecorder } from "./events.js";
+import type { KubeObject, ObjectStore, StoreEvent } from "../types.js";
+import { adoptionPlan } from "./adopt.js";
+import { rfc3339, ScaledClock, type SimClock } from "./clock.js";
+import { EventRecorder, type RecorderStats } from "./events.js";
 import { MixedScenario } from "./mixed.js";
-import { PodWorker, type SimNode, type WorkerHooks, type WorkerState } from "./pod-worker.js";
+import { PodWorker, type SimNode, type WorkerHooks, type WorkerHost, type WorkerState } from "./pod-worker.js";
 import { jobPodPlan, replicaSetPodPlan, uuid } from "./names.js";
 import { Rng } from "./random.js";
 import { isScenario, planPod, POD_SCENARIOS, SCENARIOS, type PlanOptions, type PodScenario } from "./scenarios.js";
@@ -24,8 +25,12 @@ export interface KubeletOptions {
   seed?: number;
   /** How many nodes pods are spread over (default 3). */
   nodes?: number;
-  /** The API server's event TTL, applied to the events this simulation writes (default 3600; 0 turns it off). */
-  eventTtlSeconds?: number;
+  /**
+   * Also run pods created through the API (`kubectl run`, `kubectl apply`) that name no node or one of the
+   * simulated nodes, with the scenario their `sim.podhealth.io/scenario` annotation names. Off by default: two
+   * kubelets sharing a store (tests) must not take each other's pods. The `sim` command turns it on.
+   */
+  adopt?: boolean;
   /** Receives errors from inside timer callbacks (default: rethrow). */
   onError?: (err: Error) => void;
 }
@@ -54,6 +59,11 @@ export interface Kubelet {
   recover(name: string, namespace?: string): boolean;
   /** The pods this kubelet currently drives. */
   pods(): SimPodInfo[];
+  /**
+   * How its event `record` calls ended so far: created, patched (a repeat), filtered (client-go's spam filter
+   * dropped it before any request) or refused by the API. Tests compare this with what the cluster shows.
+   */
+  eventStats(): RecorderStats;
   /** Cancels every timer and stops watching; pods stay in the store as they are. Idempotent. */
   stop(): void;
 }
@@ -66,11 +76,13 @@ interface Settings {
   clock: SimClock;
   seed: number;
   nodes: number;
-  eventTtlMs: number;
+  adopt: boolean;
   onError: (err: Error) => void;
 }
 
-const SWEEP_INTERVAL_MS = 300_000;
+const RECORDER_SEED = 0x5eed_e7e7;
+/** podgc's quarantine before it deletes a pod whose node does not exist. */
+const ORPHAN_QUARANTINE_MS = 40_000;
 
 function settings(options: KubeletOptions): Settings {
   if (!isScenario(options.scenario)) throw new Error(`unknown scenario "${options.scenario}"; choose one of: ${SCENARIOS.join(", ")}`);
@@ -78,8 +90,6 @@ function settings(options: KubeletOptions): Settings {
   if (!Number.isInteger(pods) || pods < 0) throw new Error(`pods must be a non-negative integer, got ${pods}`);
   const nodes = options.nodes ?? 3;
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 250) throw new Error(`nodes must be an integer from 1 to 250, got ${nodes}`);
-  const ttl = options.eventTtlSeconds ?? 3600;
-  if (!(ttl >= 0)) throw new Error(`eventTtlSeconds must be >= 0, got ${ttl}`);
   return {
     scenario: options.scenario,
     pods,
@@ -87,7 +97,7 @@ function settings(options: KubeletOptions): Settings {
     clock: options.clock ?? new ScaledClock(options.timeScale ?? 1),
     seed: options.seed ?? 1,
     nodes,
-    eventTtlMs: ttl * 1000,
+    adopt: options.adopt ?? false,
     onError:
       options.onError ??
       ((err) => {
@@ -106,7 +116,7 @@ export class SimKubelet implements Kubelet {
   private readonly replicaSets = new Map<string, { hash: string; uid: string }>();
   private nextNode = 0;
   private unsubscribe: (() => void) | undefined;
-  private sweepCancel: (() => void) | undefined;
+  private readonly orphanTimers = new Set<() => void>();
   private mixed: MixedScenario | undefined;
   private stopped = false;
 
@@ -116,15 +126,16 @@ export class SimKubelet implements Kubelet {
   ) {
     this.clock = settings.clock;
     this.rng = new Rng(settings.seed);
-    this.recorder = new EventRecorder(store, this.clock, this.rng);
+    // Its own random stream, so how many events a run writes does not shift pod names, IPs and jitter.
+    this.recorder = new EventRecorder(store, this.clock, new Rng(settings.seed ^ RECORDER_SEED));
     this.nodes = Array.from({ length: settings.nodes }, (_, i) => simNode(i + 1));
     this.unsubscribe = store.subscribe((ev) => this.onStoreEvent(ev));
-    if (settings.eventTtlMs > 0) this.scheduleSweep();
   }
 
-  /** Starts the configured scenario. */
+  /** Starts the configured scenario (and, when adopting, takes over the pods already stored). */
   run(): void {
     const { scenario, pods, namespace } = this.settings;
+    if (this.settings.adopt) for (const pod of this.store.list("pods")) this.adopt(pod);
     if (scenario === "mixed") {
       this.mixed = new MixedScenario(this, pods, namespace);
       this.mixed.start();
@@ -143,6 +154,77 @@ export class SimKubelet implements Kubelet {
     return { namespace: worker.namespace, name: worker.name };
   }
 
+  /** Takes over a stored pod nobody drives yet, unless it is finished, going, or bound to a node this kubelet is not. */
+  private adopt(pod: KubeObject): void {
+    const meta = pod.metadata ?? {};
+    const key = `${meta.namespace ?? ""}/${meta.name ?? ""}`;
+    if (this.stopped || this.workers.has(key) || meta.deletionTimestamp !== undefined) return;
+    const phase = (pod.status as { phase?: string } | undefined)?.phase;
+    if (phase === "Succeeded" || phase === "Failed") return;
+    const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+    const node = nodeName ? this.nodes.find((n) => n.name === nodeName) : this.pickNode();
+    if (node === undefined) {
+      this.collectOrphan(pod);
+      return;
+    }
+    this.guardAdoption(key, () => {
+      const { plan, warning } = adoptionPlan(pod, this.rng);
+      const worker = new PodWorker(this.workerHost(key), plan, node);
+      this.workers.set(key, worker);
+      worker.adopt(pod);
+      const ref = { namespace: meta.namespace ?? "", name: meta.name ?? "", uid: meta.uid ?? "" };
+      if (warning !== undefined) this.recorder.record(ref, { component: "sim-kubelet" }, "Warning", "UnknownScenario", warning);
+    });
+  }
+
+  /**
+   * Pod GC for a pod bound to a node that does not exist (kube-controller-manager 1.32 podgc gcOrphaned): after a
+   * 40 s quarantine it is marked Failed with a DisruptionTarget condition and deleted with grace 0. Until then it
+   * stays Pending, as nothing runs it.
+   */
+  private collectOrphan(pod: KubeObject): void {
+    const { namespace = "", name = "", uid } = pod.metadata ?? {};
+    const cancel = this.clock.schedule(() => {
+      this.orphanTimers.delete(cancel);
+      const current = this.store.get("pods", namespace, name);
+      if (current === undefined || current.metadata?.uid !== uid || current.metadata?.deletionTimestamp !== undefined) return;
+      try {
+        const status = structuredClone((current.status ?? {}) as { phase?: string; conditions?: object[] });
+        const condition = { type: "DisruptionTarget", status: "True", lastTransitionTime: rfc3339(this.clock.now()), reason: "DeletionByPodGC", message: "PodGC: node no longer exists" };
+        if (status.phase !== "Succeeded" && status.phase !== "Failed") status.phase = "Failed";
+        status.conditions = [...(status.conditions ?? []), condition];
+        this.store.replace("pods", { ...current, status });
+        this.store.delete("pods", namespace, name, { gracePeriodSeconds: 0, preconditions: { uid } });
+      } catch (err) {
+        this.settings.onError(new Error(`simulated pod GC: pod ${namespace}/${name}`, { cause: err }));
+      }
+    }, ORPHAN_QUARANTINE_MS);
+    this.orphanTimers.add(cancel);
+  }
+
+  private guardAdoption(key: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.workers.get(key)?.halt();
+      this.workers.delete(key);
+      this.settings.onError(new Error(`simulated kubelet: adopt pod ${key}`, { cause: err }));
+    }
+  }
+
+  private workerHost(key: string): WorkerHost {
+    return {
+      store: this.store,
+      clock: this.clock,
+      rng: this.rng,
+      recorder: this.recorder,
+      onGone: (w) => {
+        if (this.workers.get(key) === w) this.workers.delete(key);
+      },
+      onError: this.settings.onError,
+    };
+  }
+
   /** Creates and starts a worker for one pod; `hooks` lets an owner (the mixed scenario) replace it when it retires. */
   spawn(scenario: PodScenario, plan: PlanOptions, delayMs: number, hooks: WorkerHooks = {}): PodWorker {
     if (this.stopped) throw new Error("simulated kubelet: stopped");
@@ -150,21 +232,7 @@ export class SimKubelet implements Kubelet {
     const existing = this.workers.get(key);
     if (existing !== undefined && existing.state !== "gone") throw new Error(`simulated kubelet: already drives pod ${key}`);
     this.ensureNamespace(plan.namespace);
-    const worker = new PodWorker(
-      {
-        store: this.store,
-        clock: this.clock,
-        rng: this.rng,
-        recorder: this.recorder,
-        onGone: (w) => {
-          if (this.workers.get(key) === w) this.workers.delete(key);
-        },
-        onError: this.settings.onError,
-      },
-      planPod(scenario, plan, this.rng),
-      this.pickNode(),
-      hooks,
-    );
+    const worker = new PodWorker(this.workerHost(key), planPod(scenario, plan, this.rng), this.pickNode(), hooks);
     this.workers.set(key, worker);
     try {
       worker.start(delayMs);
@@ -187,6 +255,10 @@ export class SimKubelet implements Kubelet {
     return [...this.workers.values()].map((w) => ({ namespace: w.namespace, name: w.name, uid: w.uid, scenario: w.scenario, state: w.state }));
   }
 
+  eventStats(): RecorderStats {
+    return { ...this.recorder.stats };
+  }
+
   onError(err: Error): void {
     this.settings.onError(err);
   }
@@ -202,10 +274,10 @@ export class SimKubelet implements Kubelet {
     this.mixed?.stop();
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    this.sweepCancel?.();
-    this.sweepCancel = undefined;
     for (const w of this.workers.values()) w.halt();
     this.workers.clear();
+    for (const cancel of this.orphanTimers) cancel();
+    this.orphanTimers.clear();
   }
 
   /** A deployment-like name and owner for a pod nobody named; the scenario name doubles as the app name. */
@@ -225,6 +297,10 @@ export class SimKubelet implements Kubelet {
     if (ev.resource !== "pods") return;
     const meta = ev.object.metadata ?? {};
     const worker = this.workers.get(`${meta.namespace ?? ""}/${meta.name ?? ""}`);
+    if (worker === undefined && ev.type === "ADDED" && this.settings.adopt) {
+      this.adopt(ev.object);
+      return;
+    }
     // Before create() returns the worker has no uid yet; the ADDED event is ours and needs no reaction.
     if (worker === undefined || worker.uid === "" || worker.uid !== meta.uid) return;
     if (ev.type === "DELETED") worker.vanished();
@@ -243,18 +319,6 @@ export class SimKubelet implements Kubelet {
     const node = this.nodes[this.nextNode % this.nodes.length];
     this.nextNode++;
     return node;
-  }
-
-  private scheduleSweep(): void {
-    this.sweepCancel = this.clock.schedule(() => {
-      this.sweepCancel = undefined;
-      try {
-        this.recorder.sweep(this.settings.eventTtlMs);
-      } catch (err) {
-        this.settings.onError(new Error("simulated kubelet: event TTL sweep", { cause: err }));
-      }
-      if (!this.stopped) this.scheduleSweep();
-    }, SWEEP_INTERVAL_MS);
   }
 }
 
@@ -279,8 +343,8 @@ export function startKubelet(store: ObjectStore, options: KubeletOptions): Kubel
  * Runs one scenario for one named pod on the given clock: what a controller test needs to create, say, a
  * crash-looping pod and later make it recover with `recover(name)`.
  */
-export function runScenario(store: ObjectStore, clock: SimClock, options: { scenario: string; name: string; namespace?: string; seed?: number; eventTtlSeconds?: number }): Kubelet {
-  const kubelet = new SimKubelet(store, settings({ scenario: "healthy", pods: 0, clock, seed: options.seed, namespace: options.namespace, eventTtlSeconds: options.eventTtlSeconds ?? 0 }));
+export function runScenario(store: ObjectStore, clock: SimClock, options: { scenario: string; name: string; namespace?: string; seed?: number }): Kubelet {
+  const kubelet = new SimKubelet(store, settings({ scenario: "healthy", pods: 0, clock, seed: options.seed, namespace: options.namespace }));
   try {
     kubelet.addPod(options.scenario, { name: options.name, namespace: options.namespace });
   } catch (err) {

@@ -8,10 +8,10 @@ import { jobPodPlan, replicaSetPodPlan, uuid } from "./names.js";
 import type { PodWorker, WorkerHooks } from "./pod-worker.js";
 import type { Rng } from "./random.js";
 import { TimerGroup } from "./runtime.js";
-import type { PlanOptions, PodScenario } from "./scenarios.js";
+import type { BlendScenario, PlanOptions, PodScenario } from "./scenarios.js";
 
 /** Relative weights of the blend; they sum to 100, so read them as percentages. */
-export const MIXED_BLEND: ReadonlyArray<readonly [PodScenario, number]> = [
+export const MIXED_BLEND: ReadonlyArray<readonly [BlendScenario, number]> = [
   ["healthy", 60],
   ["completed", 6],
   ["crashloop", 5],
@@ -46,7 +46,7 @@ export const MIXED_TIMING = {
  * How many pods of each scenario N pods get: proportional to MIXED_BLEND (largest remainder), and once N is at
  * least the number of scenarios, at least one of each, taken from the healthy share.
  */
-export function mixedBlend(n: number): Map<PodScenario, number> {
+export function mixedBlend(n: number): Map<BlendScenario, number> {
   const total = MIXED_BLEND.reduce((sum, [, w]) => sum + w, 0);
   const rows = MIXED_BLEND.map(([scenario, w], order) => ({ scenario, order, exact: (n * w) / total, count: Math.floor((n * w) / total) }));
   let left = n - rows.reduce((sum, r) => sum + r.count, 0);
@@ -100,7 +100,7 @@ const HEALTHY_APPS: ReadonlyArray<{ namespace: string; app: string; withInit?: b
   { namespace: "monitoring", app: "grafana" },
 ];
 
-const FAILING_APPS: Record<Exclude<PodScenario, "healthy">, { namespace: string; app: string }> = {
+const FAILING_APPS: Record<Exclude<BlendScenario, "healthy">, { namespace: string; app: string }> = {
   "image-pull-backoff": { namespace: "shop", app: "recommendations" },
   crashloop: { namespace: "payments", app: "fraud-check" },
   "liveness-failure": { namespace: "shop", app: "inventory" },

@@ -101,7 +101,8 @@ interface SimContainer {
   lastTerminated?: NonNullable<ContainerState["terminated"]>;
   /** Timers of the current run or pull: cancelled when it ends. */
   timers: TimerGroup;
-  probes: Record<ProbeKind, { failures: number; successes: number }>;
+  /** Per probe, in the current run: consecutive failures and successes, and runs so far. */
+  probes: Record<ProbeKind, { failures: number; successes: number; runs: number }>;
 }
 
 export class PodWorker {
@@ -157,6 +158,20 @@ export class PodWorker {
   start(delayMs: number): void {
     if (delayMs <= 0) this.create();
     else this.after(delayMs, () => this.guard(() => this.create()));
+  }
+
+  /**
+   * Drives a pod that is already stored (created through the API): the scheduler binds it, unless it names its
+   * node already, and the kubelet takes it from there.
+   */
+  adopt(pod: KubeObject): void {
+    this.pod = pod;
+    this.uid = pod.metadata?.uid ?? "";
+    this.state = "active";
+    if ((pod.spec as { nodeName?: string } | undefined)?.nodeName) {
+      this.model.bound = true;
+      this.after(TIMING.admit, () => this.guard(() => this.admit()));
+    } else this.after(TIMING.schedule, () => this.guard(() => this.bind()));
   }
 
   /** Stops every timer without touching the store: the kubelet is shutting down. */
@@ -397,7 +412,7 @@ export class PodWorker {
   private probe(c: SimContainer, kind: ProbeKind, probe: ProbeSpec): boolean {
     if (this.state !== "active" || c.activity !== "running") return false;
     const counter = c.probes[kind];
-    const failure = probeOutcome(c.behaviour[kind], this.now() - c.startedAt);
+    const failure = probeOutcome(c.behaviour[kind], { sinceStartMs: this.now() - c.startedAt, periodMs: (probe.periodSeconds ?? 10) * 1000, attempt: counter.runs++ });
     if (failure === undefined) {
       counter.failures = 0;
       counter.successes++;
@@ -585,8 +600,13 @@ export class PodWorker {
     c.status.started = false;
   }
 
+  /**
+   * The status manager's last word: a grace-0 delete guarded by the pod's uid (kubelet 1.32 status_manager.go), which
+   * the server answers with MODIFIED (deletionTimestamp moved to now) and then DELETED.
+   */
   private removeNow(): void {
-    this.host.store.remove("pods", this.namespace, this.name);
+    if (this.current() === undefined) return;
+    this.host.store.delete("pods", this.namespace, this.name, { gracePeriodSeconds: 0, preconditions: { uid: this.uid } });
     this.vanished();
   }
 
@@ -730,7 +750,7 @@ function succeeded(c: SimContainer): boolean {
 }
 
 function freshProbes(): SimContainer["probes"] {
-  return { liveness: { failures: 0, successes: 0 }, readiness: { failures: 0, successes: 0 }, startup: { failures: 0, successes: 0 } };
+  return { liveness: { failures: 0, successes: 0, runs: 0 }, readiness: { failures: 0, successes: 0, runs: 0 }, startup: { failures: 0, successes: 0, runs: 0 } };
 }
 
 function probeSpec(spec: ContainerSpecJson, kind: ProbeKind): ProbeSpec | undefined {

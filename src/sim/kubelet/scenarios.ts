@@ -18,9 +18,22 @@ export const POD_SCENARIOS = [
   "completed",
   "deletion",
   "recovering",
+  "rare-probe-failure",
+  "probe-message-storm",
+  "event-flood",
 ] as const;
 
 export type PodScenario = (typeof POD_SCENARIOS)[number];
+
+/**
+ * Scenarios built to test event counting against what client-go's recorder really writes (TTL re-creation,
+ * aggregation, spam filtering): one named pod each, run for simulated hours on a ManualClock. They are not part of
+ * the `mixed` blend.
+ */
+export const EVENT_SCENARIOS = ["rare-probe-failure", "probe-message-storm", "event-flood"] as const satisfies readonly PodScenario[];
+
+/** The scenarios the `mixed` blend draws from. */
+export type BlendScenario = Exclude<PodScenario, (typeof EVENT_SCENARIOS)[number]>;
 
 /** Every scenario name the kubelet accepts: one per pod behaviour, plus `mixed`, a blend of them over many pods. */
 export const SCENARIOS = [...POD_SCENARIOS, "mixed"] as const;
@@ -41,6 +54,11 @@ export const SCENARIO_DESCRIPTIONS: Record<ScenarioName, string> = {
   completed: "a Job pod whose container exits 0 after 15s: Completed, phase Succeeded",
   deletion: "runs for a minute, then is deleted with a 30s grace period: Terminating, then gone",
   recovering: "crash-loops three times, then starts serving: Running and Ready with 3 restarts",
+  "rare-probe-failure":
+    "the liveness probe fails once every 2h (below the threshold, no restart): one Unhealthy event that the 1h event TTL deletes in between and the kubelet re-creates under the same name with count + 1",
+  "probe-message-storm":
+    "an exec readiness probe fails 40 times, every 15s, cycling through 11 distinct outputs, then passes: client-go combines them into `(combined from similar events): ...` and its spam filter drops some",
+  "event-flood": "an exec readiness probe fails 100 times, every 5s, each time with a different output, then passes: 100 distinct events for one pod",
   mixed: "a realistic blend over N pods in several namespaces, mostly healthy, with staggered starts and churn",
 };
 
@@ -75,7 +93,8 @@ export interface PlanOptions {
 /** The time a scenario's fate waits after the pod's sandbox is up. */
 const FATE_AFTER_MS = 60_000;
 
-const NOT_FOUND = (image: string): string => {
+/** The container runtime's error for an image that does not exist. */
+export const NOT_FOUND = (image: string): string => {
   const ref = image.includes("/") && image.split("/")[0].includes(".") ? image : `docker.io/library/${image}`;
   return `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`;
 };
@@ -133,6 +152,17 @@ export function planPod(scenario: PodScenario, opts: PlanOptions, rng: Rng): Pod
     case "deletion":
       fate = { kind: "delete", afterMs: fateAfter, gracePeriodSeconds: 30 };
       break;
+    case "rare-probe-failure":
+      behaviour.containers.app = app1({ liveness: { kind: "fail-every", everyMs: RARE_FAILURE_EVERY_MS, failure: { kind: "status", code: 500 } } });
+      break;
+    case "probe-message-storm":
+      containers = [webContainer("app", image, { execReadiness: { periodSeconds: 15 } })];
+      behaviour.containers.app = app1({ readiness: { kind: "outputs", outputs: stormOutputs() } });
+      break;
+    case "event-flood":
+      containers = [webContainer("app", image, { execReadiness: { periodSeconds: 5 } })];
+      behaviour.containers.app = app1({ readiness: { kind: "outputs", outputs: floodOutputs() } });
+      break;
     case "completed":
       restartPolicy = "Never";
       containers = [jobContainer("report", "ghcr.io/acme/nightly-report:2.3.0")];
@@ -181,6 +211,9 @@ const DEFAULT_APPS: Record<PodScenario, string> = {
   "liveness-failure": "inventory",
   "readiness-flapping": "search",
   "startup-never-passes": "legacy-billing",
+  "rare-probe-failure": "ledger",
+  "probe-message-storm": "replica-db",
+  "event-flood": "schema-migrator",
   "init-failure": "orders",
   "oom-killed": "image-resizer",
   evicted: "cache-warmer",
@@ -190,11 +223,29 @@ const DEFAULT_APPS: Record<PodScenario, string> = {
   recovering: "cart",
 };
 
+/** rare-probe-failure: one liveness failure this often. */
+export const RARE_FAILURE_EVERY_MS = 2 * 3_600_000;
+
+/** probe-message-storm: 40 failures cycling through 11 distinct outputs (a replica lagging behind, then catching up). */
+function stormOutputs(): string[] {
+  const lags = [31, 34, 38, 45, 52, 61, 70, 84, 97, 113, 128];
+  return Array.from({ length: 40 }, (_, i) => `replica lag ${lags[i % lags.length]}s exceeds the 30s limit\n`);
+}
+
+/** event-flood: 100 failures, each with its own output. */
+function floodOutputs(): string[] {
+  return Array.from({ length: 100 }, (_, i) => `waiting for schema migration ${i + 1} of 100 (20250106_${String(i + 1).padStart(3, "0")}_orders)\n`);
+}
+
+function execProbe(command: string[], initialDelaySeconds: number, periodSeconds: number, failureThreshold: number): Record<string, unknown> {
+  return { exec: { command }, initialDelaySeconds, periodSeconds, timeoutSeconds: 1, successThreshold: 1, failureThreshold };
+}
+
 function httpProbe(path: string, initialDelaySeconds: number, periodSeconds: number, failureThreshold: number): Record<string, unknown> {
   return { httpGet: { path, port: 8080, scheme: "HTTP" }, initialDelaySeconds, periodSeconds, timeoutSeconds: 1, successThreshold: 1, failureThreshold };
 }
 
-function webContainer(name: string, image: string, opts: { startup?: boolean; memoryLimit?: string } = {}): KubeObject {
+function webContainer(name: string, image: string, opts: { startup?: boolean; memoryLimit?: string; execReadiness?: { periodSeconds: number } } = {}): KubeObject {
   return {
     name,
     image,
@@ -203,7 +254,7 @@ function webContainer(name: string, image: string, opts: { startup?: boolean; me
     resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: opts.memoryLimit ?? "256Mi" } },
     ...(opts.startup ? { startupProbe: httpProbe("/healthz", 0, 10, 3) } : {}),
     livenessProbe: httpProbe("/healthz", 10, 10, 3),
-    readinessProbe: httpProbe("/ready", 5, 5, 3),
+    readinessProbe: opts.execReadiness ? execProbe(["/bin/check-ready"], 0, opts.execReadiness.periodSeconds, 3) : httpProbe("/ready", 5, 5, 3),
     terminationMessagePath: "/dev/termination-log",
     terminationMessagePolicy: "File",
   };

@@ -19,6 +19,11 @@ export interface Harness {
   events(reason?: string): KubeObject[];
   /** Advances in small steps so that `statuses` catches short-lived states too. */
   run(ms: number): void;
+  /**
+   * Timers the kubelet still has pending. The store's own (the event TTL's) are the store's to cancel, so this
+   * closes the store first: call it last.
+   */
+  kubeletTimers(): number;
 }
 
 export function newStore(clock: ManualClock): MemoryStore {
@@ -53,6 +58,10 @@ export function harness(scenario: string, name = "web-1", namespace = "default")
     events: (reason) => store.list("events", namespace).filter((e) => reason === undefined || e.reason === reason),
     run: (ms) => {
       for (let t = 0; t < ms; t += 500) clock.advance(Math.min(500, ms - t));
+    },
+    kubeletTimers: () => {
+      store.close();
+      return clock.pending();
     },
   };
   return h;

@@ -1,16 +1,9 @@
 // The mixed scenario: N pods in the stated blend across namespaces and owners, staggered, with churn, bounded
 // memory, and nothing left running after stop().
-import fc from "fast-check";
-import { ManualClock, MIXED_BLEND, MIXED_TIMING, mixedBlend, POD_SCENARIOS, SCENARIO_ANNOTATION, startKubelet } from "../../../src/sim/kubelet/index.js";
+import { ManualClock, MIXED_BLEND, MIXED_TIMING, mixedBlend, POD_SCENARIOS, EVENT_SCENARIOS, SCENARIO_ANNOTATION, startKubelet } from "../../../src/sim/kubelet/index.js";
 import { derivePodStatus } from "../../../src/status/index.js";
 import type { Pod } from "../../../src/status/types.js";
 import { newStore } from "./helpers.js";
-import { jest } from "@jest/globals";
-
-// This file failed once in about eight full-suite runs on the loaded two-core machine and never alone; the cause
-// is not found yet (everything runs on a ManualClock with a seed). One retry, with the failure printed, keeps CI
-// honest about it without hiding it.
-jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
 const MIN = 60_000;
 
@@ -19,22 +12,28 @@ function advance(clock: ManualClock, ms: number, step = 5000): void {
 }
 
 describe("mixedBlend", () => {
-  test("always adds up to N, has every scenario once N allows, and stays mostly healthy", () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 5000 }), (n) => {
-        const blend = mixedBlend(n);
-        const counts = [...blend.values()];
-        expect(counts.reduce((a, b) => a + b, 0)).toBe(n);
-        expect(counts.every((c) => c >= 0)).toBe(true);
-        if (n >= MIXED_BLEND.length) expect(counts.every((c) => c >= 1)).toBe(true);
-        if (n >= 20) expect(blend.get("healthy") ?? 0).toBeGreaterThanOrEqual(Math.floor(n / 2));
-      }),
-    );
+  // Every N up to 5,000, not a sample: the old property test drew 100 of them unseeded, so the sizes where its bound
+  // was wrong (20 to 22) came up in about one run in twenty, and a retry drew new ones and hid it.
+  test("always adds up to N, has every scenario once N allows, and is mostly healthy once one of each leaves room", () => {
+    const others = MIXED_BLEND.length - 1;
+    for (let n = 0; n <= 5000; n++) {
+      const blend = mixedBlend(n);
+      const counts = [...blend.values()];
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(n);
+      expect(counts.every((c) => c >= 0)).toBe(true);
+      if (n >= MIXED_BLEND.length) expect(counts.every((c) => c >= 1)).toBe(true);
+      // One pod of each of the 12 other scenarios leaves n - 12 healthy ones, under half until n = 24: there the
+      // one-of-each rule wins (a 20-pod demo shows every failure); from 24 on, at least half are healthy.
+      const healthy = blend.get("healthy") ?? 0;
+      if (n >= 2 * others) expect(healthy).toBeGreaterThanOrEqual(Math.floor(n / 2));
+      else if (n >= MIXED_BLEND.length) expect(healthy).toBe(n - others);
+    }
   });
 
-  test("follows the weights for a round number", () => {
+  test("follows the weights for a round number, over every scenario but the event-counting ones", () => {
     expect(Object.fromEntries(mixedBlend(100))).toEqual(Object.fromEntries(MIXED_BLEND));
-    expect([...mixedBlend(100).keys()].sort()).toEqual([...POD_SCENARIOS].sort());
+    const blended = POD_SCENARIOS.filter((s) => !(EVENT_SCENARIOS as readonly string[]).includes(s));
+    expect([...mixedBlend(100).keys()].sort()).toEqual([...blended].sort());
   });
 });
 
