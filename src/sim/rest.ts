@@ -122,7 +122,7 @@ export class RestApi {
     const obj = this.checkBody(t, body, true);
     const existing = this.get(t);
     const next = prepareForUpdate(t.info, existing, toStorage(t.info, obj), t.subresource, this.store.clock.now());
-    validate(t.info, t.version, next);
+    validate(t.info, t.version, next, existing);
     if (dryRun) return next;
     return this.store.update(t.info.storage, next, { owned: true });
   }
@@ -174,7 +174,7 @@ export class RestApi {
     meta.name = t.name;
     if (t.namespace) meta.namespace = t.namespace;
     const next = prepareForUpdate(t.info, existing, toStorage(t.info, copy), t.subresource, this.store.clock.now());
-    validate(t.info, t.version, next);
+    validate(t.info, t.version, next, existing);
     if (opts.dryRun) return { object: next, created: false };
     return { object: this.store.update(t.info.storage, next, { owned: true }), created: false };
   }
