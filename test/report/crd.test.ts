@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import { API_VERSION, buildReport, GROUP, KIND, PLURAL, SHORT_NAME, SINGULAR, VERSION, type PodHealthReport } from "../../src/report/index.js";
 import { applyCrdDefaults, validateCrd } from "../../src/sim/crd-validation.js";
 import { errorText } from "../../src/sim/field-errors.js";
+import { printerColumnPathError } from "../../src/sim/jsonpath-syntax.js";
 import { event, fixtureEvents, liveness, OPTIONS, pod, roundTrip, T0, troubledPod } from "./fixtures.js";
 
 interface Schema {
@@ -108,6 +109,13 @@ describe("crds/podhealthreports.yaml", () => {
   test("metadata says nothing but its type; every other field is described", () => {
     expect(schema.properties?.metadata).toEqual({ type: "object" });
     expect(undescribed(schema, "")).toEqual([]);
+  });
+
+  // A server accepts a column whose path its JSONPath parser refuses, and then serves neither that column nor
+  // any after it (tableconvertor.New): a mistake no install would show.
+  test("every printer column's JSONPath parses as the server parses it", () => {
+    const columns: Array<{ jsonPath: string }> = version.additionalPrinterColumns;
+    expect(columns.map((c) => [c.jsonPath, printerColumnPathError(c.jsonPath) ?? "ok"])).toEqual(columns.map((c) => [c.jsonPath, "ok"]));
   });
 
   // The server does not require it, but without a status property every status write would be pruned away.
