@@ -1,13 +1,14 @@
 // The CRD: a real API server accepts it (the sim validates CRDs as upstream does), its schema is described, its
 // columns point at real fields, and every field a built report puts in status is declared (a structural schema
-// prunes the rest, silently).
+// prunes the rest, silently), with no nulls: optional fields without a value are absent.
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { API_VERSION, buildReport, GROUP, KIND, PLURAL, SHORT_NAME, SINGULAR, VERSION, type PodHealthReport } from "../../src/report/index.js";
 import { applyCrdDefaults, validateCrd } from "../../src/sim/crd-validation.js";
 import { errorText } from "../../src/sim/field-errors.js";
 import { printerColumnPathError } from "../../src/sim/jsonpath-syntax.js";
-import { event, fixtureEvents, liveness, OPTIONS, pod, roundTrip, T0, troubledPod } from "./fixtures.js";
+import type { Pod } from "../../src/status/types.js";
+import { at, event, fixtureEvents, liveness, OPTIONS, pod, roundTrip, T0, troubledPod } from "./fixtures.js";
 
 interface Schema {
   type?: string;
@@ -38,9 +39,9 @@ function undescribed(node: Schema, path: string): string[] {
   return errors;
 }
 
-/** What the API server would prune or reject in `value`: undeclared fields, wrong types, nulls not allowed. */
+/** What the API server would prune or reject in `value`: undeclared fields, wrong types, and any null at all. */
 function schemaErrors(value: unknown, node: Schema, path: string): string[] {
-  if (value === null) return node.nullable ? [] : [`${path}: null but not nullable`];
+  if (value === null) return [`${path}: null (an optional field without a value is left out)`];
   if (node.enum && !node.enum.includes(value)) return [`${path}: ${JSON.stringify(value)} not in enum`];
   switch (node.type) {
     case "object": {
@@ -77,6 +78,21 @@ function schemaPaths(node: Schema, path = ""): string[] {
   return [path];
 }
 
+/** troubledPod with a third container, killed by a signal and with a startup probe: every container field filled. */
+function richPod(): Pod {
+  const subject = troubledPod();
+  subject.spec?.containers?.push({ name: "worker", image: "shop/worker:1", startupProbe: { exec: { command: ["true"] } } });
+  subject.status?.containerStatuses?.push({
+    name: "worker",
+    image: "shop/worker:1",
+    ready: false,
+    started: false,
+    restartCount: 0,
+    state: { terminated: { reason: "Error", exitCode: 137, signal: 9, startedAt: at(-60), finishedAt: at(-1) } },
+  });
+  return subject;
+}
+
 /** A report that fills every field: probes, conditions, history of every kind, crash loops, resize, tracking. */
 function richReport(): PodHealthReport {
   const events = [
@@ -86,7 +102,7 @@ function richReport(): PodHealthReport {
     event({ uid: "s", reason: "Unhealthy", message: "Startup probe failed: timeout", last: 22 }),
   ];
   const options = { ...OPTIONS, eventCursorLimit: 3 };
-  return buildReport({ pod: troubledPod(), events, now: new Date(T0), options });
+  return buildReport({ pod: richPod(), events, now: new Date(T0), options });
 }
 
 describe("crds/podhealthreports.yaml", () => {
@@ -109,6 +125,10 @@ describe("crds/podhealthreports.yaml", () => {
   test("metadata says nothing but its type; every other field is described", () => {
     expect(schema.properties?.metadata).toEqual({ type: "object" });
     expect(undescribed(schema, "")).toEqual([]);
+  });
+
+  test("nothing is nullable: a report never stores a null", () => {
+    expect(JSON.stringify(schema)).not.toContain('"nullable"');
   });
 
   // A server accepts a column whose path its JSONPath parser refuses, and then serves neither that column nor
@@ -137,7 +157,7 @@ describe("crds/podhealthreports.yaml", () => {
 
   test.each([
     { name: "a rich report (every field filled)", report: richReport },
-    { name: "a quiet report (nulls and empty lists)", report: () => buildReport({ pod: pod(), events: [], now: new Date(T0), options: OPTIONS }) },
+    { name: "a quiet report (absent fields and empty lists)", report: () => buildReport({ pod: pod(), events: [], now: new Date(T0), options: OPTIONS }) },
     { name: "a report rebuilt from a stored one", report: () => buildReport({ pod: pod(), events: [liveness("e", 2)], previous: roundTrip(richReport()), now: new Date(T0), options: OPTIONS }) },
   ])("$name holds only what the schema declares", ({ report }) => {
     const r = report();
