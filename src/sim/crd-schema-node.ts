@@ -49,7 +49,7 @@ export function itemsSchema(node: SchemaNode): SchemaNode | undefined {
 
 export function itemsArray(node: SchemaNode): SchemaNode[] {
   const v = node.items;
-  return Array.isArray(v) ? v.filter(isNode) : [];
+  return Array.isArray(v) ? v.map((item) => (isNode(item) ? item : {})) : [];
 }
 
 /** `additionalProperties` when it is a schema (it may also be a boolean). */
@@ -57,9 +57,10 @@ export function additionalSchema(node: SchemaNode): SchemaNode | undefined {
   return child(node, "additionalProperties");
 }
 
+/** A list of objects; an entry that is no object (null decodes to Go's zero value) reads as an empty one. */
 export function list(node: SchemaNode, key: string): SchemaNode[] {
   const v = node[key];
-  return Array.isArray(v) ? v.filter(isNode) : [];
+  return Array.isArray(v) ? v.map((item) => (isNode(item) ? item : {})) : [];
 }
 
 export function strings(node: SchemaNode, key: string): string[] {

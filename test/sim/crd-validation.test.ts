@@ -34,9 +34,9 @@ afterAll(async () => {
   await cluster?.close();
 });
 
-async function send(method: "POST" | "PUT", url: string, body: unknown): Promise<{ code: number; body: Json }> {
+async function send(method: "POST" | "PUT", url: string, body: unknown): Promise<{ code: number; body: Json; warning: string | null }> {
   const res = await fetch(`${cluster.url}${url}`, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  return { code: res.status, body: (await res.json()) as Json };
+  return { code: res.status, body: (await res.json()) as Json, warning: res.headers.get("warning") };
 }
 
 async function remove(name: string): Promise<void> {
@@ -198,10 +198,54 @@ describe("broken CRDs are refused with 422 Invalid, as a real server refuses the
     }
   });
 
-  test("a CRD of the wrong shape is refused, never a crash", async () => {
-    for (const spec of [{ versions: "v1" }, { names: [], versions: [1, null] }, "spec", { versions: [{ name: "v1", storage: true, schema: { openAPIV3Schema: { type: "object", properties: [] } } }] }]) {
+  test("a CRD of the wrong shape is refused, never a crash: 400 when it does not decode, else 422", async () => {
+    const shapes: Array<[unknown, number]> = [
+      [{ versions: "v1" }, 400],
+      [{ names: [], versions: [1, null] }, 400],
+      ["spec", 400],
+      [{ versions: [{ name: "v1", storage: true, schema: { openAPIV3Schema: { type: "object", properties: [] } } }] }, 400],
+      [{}, 422],
+      [{ versions: [null, {}] }, 422],
+    ];
+    for (const [spec, expected] of shapes) {
       const { code } = await send("POST", CRDS, { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "things.example.com" }, spec });
-      expect(code).toBe(422);
+      expect([spec, code]).toEqual([spec, expected]);
     }
+  });
+});
+
+// Decoding into the v1 types comes before validation: a misspelt keyword is an unknown field, which
+// fieldValidation=Strict (what kubectl 1.32 asks for) refuses, and a value of the wrong type is always a 400.
+describe("decoding a CRD", () => {
+  const misspelt = variant((_c, s) => (statusProps(s).reason.nullabel = true));
+  const unknownField = "spec.versions[0].schema.openAPIV3Schema.properties[status].properties[reason].nullabel";
+
+  test("fieldValidation=Strict: an unknown field is a 400 that names it", async () => {
+    const { code, body } = await send("POST", `${CRDS}?fieldValidation=Strict`, misspelt);
+    expect([code, body.reason]).toEqual([400, "BadRequest"]);
+    expect(body.message).toBe(`CustomResourceDefinition in version "v1" cannot be handled as a CustomResourceDefinition: strict decoding error: unknown field "${unknownField}"`);
+  });
+
+  test.each([
+    ["no fieldValidation (Warn, the server's default)", "", `299 - "unknown field \\"${unknownField}\\""`],
+    ["fieldValidation=Ignore", "?fieldValidation=Ignore", null],
+  ])("%s: created, the unknown field dropped", async (_name, query, warning) => {
+    const created = await send("POST", `${CRDS}${query}`, misspelt);
+    try {
+      expect([created.code, created.warning]).toEqual([201, warning]);
+      expect(created.body.spec.versions[0].schema.openAPIV3Schema.properties.status.properties.reason).not.toHaveProperty("nullabel");
+    } finally {
+      await remove(misspelt.metadata.name);
+    }
+  });
+
+  test.each([
+    ["a string where a boolean belongs", variant((_c, s) => (statusProps(s).reason.nullable = "yes")), "cannot unmarshal string into Go struct field"],
+    ["a fraction where an integer belongs", variant((c) => (c.spec.versions[0].additionalPrinterColumns[0].priority = 1.5)), "cannot unmarshal number 1.5 into Go struct field"],
+    ["a list of types", variant((_c, s) => (statusProps(s).reason.type = ["string", "null"])), "cannot unmarshal array into Go struct field"],
+  ])("%s is a 400, whatever fieldValidation says", async (_name, crd, message) => {
+    const { code, body } = await send("POST", `${CRDS}?fieldValidation=Ignore`, crd);
+    expect([code, body.reason]).toEqual([400, "BadRequest"]);
+    expect(body.message).toContain(message);
   });
 });

@@ -176,6 +176,16 @@ describeKubectl("kubectl against the simulated cluster", () => {
     expect((await kubectl("get", "crd", "podhealthreports.podhealth.io")).code).not.toBe(0);
   });
 
+  // kubectl 1.32 applies with --validate=strict: the server decodes strictly, and a misspelt field is an error.
+  test("apply of a CRD with a misspelt field fails, naming the field", async () => {
+    const crd = parse(readFileSync(path.join(packageRoot(), "crds", "podhealthreports.yaml"), "utf8"));
+    crd.spec.versions[0].schema.openAPIV3Schema.properties.status.properties.reason.nullabel = true;
+    await writeFile(path.join(dir, "misspelt-crd.yaml"), stringify(crd));
+    const result = await kubectl("apply", "-f", path.join(dir, "misspelt-crd.yaml"));
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('strict decoding error: unknown field "spec.versions[0].schema.openAPIV3Schema.properties[status].properties[reason].nullabel"');
+  });
+
   // apiextensions-apiserver tableconvertor.go: a stored null in a string column prints through client-go's
   // JSONPath printer as <no value>; a missing field is a nil cell, which kubectl prints empty.
   test("a stored null prints <no value>, a missing field prints an empty cell", async () => {
