@@ -5,9 +5,7 @@
 // root they are forbidden outright, see crd-schema-rules.ts), and CEL rules, which are not run here.
 import { invalidValue, type FieldError, type FieldErrorType, type FieldPath } from "./field-errors.js";
 import { flag, has, itemsSchema, properties, type SchemaNode } from "./crd-schema-node.js";
-import { prune, validateValue, type Schema } from "./schema.js";
-
-const META_FIELDS = new Set(["apiVersion", "kind", "metadata"]);
+import { META_FIELDS, prune, validateValue, type Schema } from "./schema.js";
 
 export function defaultErrors(schema: SchemaNode, path: FieldPath): FieldError[] {
   const errors: FieldError[] = [];

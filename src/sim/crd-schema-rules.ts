@@ -5,10 +5,10 @@
 // specStandardValidatorV3.validate and validateMapListKeysMapSet. x-kubernetes-validations are checked for
 // shape only: their CEL rules are not compiled here.
 import { forbidden, invalidValue, notSupported, required, type FieldError, type FieldPath } from "./field-errors.js";
+import { META_FIELDS } from "./schema.js";
 import { additionalSchema, child, flag, has, isNode, itemsArray, itemsSchema, list, properties, strings, text, type SchemaNode } from "./crd-schema-node.js";
 
 const OPENAPI_V3_TYPES = ["array", "boolean", "integer", "number", "object", "string"];
-const META_FIELDS = new Set(["metadata", "kind", "apiVersion"]);
 const VALIDATION_REASONS = ["FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired"];
 
 interface Context {

@@ -19,33 +19,41 @@ function byteLength(value: string): number {
   return Buffer.byteLength(value, "utf8");
 }
 
-export function dns1123SubdomainErrors(value: string): string[] {
+interface NameRule {
+  maxBytes: number;
+  re: RegExp;
+  message: string;
+  format: string;
+  examples: string[];
+}
+
+const SUBDOMAIN: NameRule = {
+  maxBytes: 253,
+  re: SUBDOMAIN_RE,
+  message: "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+  format: DNS1123_SUBDOMAIN,
+  examples: ["example.com"],
+};
+
+const LABEL_1035: NameRule = {
+  maxBytes: 63,
+  re: LABEL_1035_RE,
+  message: "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+  format: DNS1035_LABEL,
+  examples: ["my-name", "abc-123"],
+};
+
+function ruleErrors(value: string, rule: NameRule): string[] {
   const errors: string[] = [];
-  if (byteLength(value) > 253) errors.push("must be no more than 253 characters");
-  if (!SUBDOMAIN_RE.test(value)) {
-    errors.push(
-      regexError(
-        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
-        DNS1123_SUBDOMAIN,
-        "example.com",
-      ),
-    );
-  }
+  if (byteLength(value) > rule.maxBytes) errors.push(`must be no more than ${rule.maxBytes} characters`);
+  if (!rule.re.test(value)) errors.push(regexError(rule.message, rule.format, ...rule.examples));
   return errors;
 }
 
+export function dns1123SubdomainErrors(value: string): string[] {
+  return ruleErrors(value, SUBDOMAIN);
+}
+
 export function dns1035LabelErrors(value: string): string[] {
-  const errors: string[] = [];
-  if (byteLength(value) > 63) errors.push("must be no more than 63 characters");
-  if (!LABEL_1035_RE.test(value)) {
-    errors.push(
-      regexError(
-        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
-        DNS1035_LABEL,
-        "my-name",
-        "abc-123",
-      ),
-    );
-  }
-  return errors;
+  return ruleErrors(value, LABEL_1035);
 }

@@ -24,7 +24,8 @@ export interface Cause {
   reason: string;
 }
 
-const META_FIELDS = new Set(["apiVersion", "kind", "metadata"]);
+/** The fields of a resource (the root, or an embedded resource) that the server owns the schema of. */
+export const META_FIELDS: ReadonlySet<string> = new Set(["apiVersion", "kind", "metadata"]);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);

@@ -3,7 +3,7 @@
 import { rfc3339 } from "./clock.js";
 import { applyCrdDefaults, validateCrd } from "./crd-validation.js";
 import { invalid } from "./errors.js";
-import { invalidObject } from "./field-errors.js";
+import { invalidObject, type FieldError, type FieldErrorType } from "./field-errors.js";
 import { CRD_KEY, type ResourceInfo } from "./resources.js";
 import { pruneAndValidate } from "./schema.js";
 import type { KubeObject } from "./types.js";
@@ -83,7 +83,10 @@ export function validate(info: ResourceInfo, version: string, obj: KubeObject, e
   }
   else if (info.custom) {
     const causes = pruneAndValidate(obj, info.schemas?.[version]);
-    if (causes.length > 0) throw invalid(info.kind, obj.metadata?.name ?? "", causes);
+    if (causes.length > 0) {
+      const errors = causes.map((c): FieldError => ({ type: c.reason as FieldErrorType, field: c.field, body: c.message }));
+      throw invalidObject(info.group, info.kind, obj.metadata?.name ?? "", errors);
+    }
   }
 }
 

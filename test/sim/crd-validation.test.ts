@@ -249,3 +249,18 @@ describe("decoding a CRD", () => {
     expect(body.message).toContain(message);
   });
 });
+
+describe("custom resources that fail their schema", () => {
+  test("422 Invalid, named by kind.group as the server names it, every problem a cause", async () => {
+    expect((await send("POST", CRDS, WIDGETS_CRD)).code).toBe(201);
+    try {
+      const widget = { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" }, spec: { color: "green", replicas: "two" } };
+      const { code, body } = await send("POST", "/apis/example.com/v1/namespaces/default/widgets", widget);
+      expect([code, body.reason, body.details.group, body.details.kind]).toEqual([422, "Invalid", "example.com", "Widget"]);
+      expect(body.message).toMatch(/^Widget\.example\.com "w" is invalid: \[spec\.color: Unsupported value: "green": supported values: "red", "blue", spec\.replicas: Invalid value: "string": /);
+      expect(body.details.causes.map((c: { field: string }) => c.field)).toEqual(["spec.color", "spec.replicas"]);
+    } finally {
+      await remove(WIDGETS_CRD.metadata.name);
+    }
+  });
+});
