@@ -6,6 +6,7 @@ import { foldCounts } from "./counts.js";
 import { podProbes } from "./probes.js";
 import { resizeState } from "./resize.js";
 import { API_VERSION, KIND, MANAGED_BY, MANAGED_BY_LABEL } from "./resource.js";
+import { withoutAbsent } from "./absent.js";
 import { formatTime, truncateOrNull } from "./text.js";
 
 /**
@@ -28,23 +29,27 @@ export function buildReport(input: BuildReportInput): PodHealthReport {
     status: derived.status,
     ready: derived.ready,
     restarts: derived.restarts,
-    lastRestartTime: derived.lastRestartTime,
     phase: derived.phase,
     health: derived.health,
-    reason: truncateOrNull(derived.reason, max),
-    message: truncateOrNull(derived.message, max),
+    ...withoutAbsent({
+      lastRestartTime: derived.lastRestartTime,
+      reason: truncateOrNull(derived.reason, max),
+      message: truncateOrNull(derived.message, max),
+      qosClass: pod.status?.qosClass || null,
+      nodeName: pod.spec?.nodeName || null,
+      resize: resizeState(pod),
+    }),
     containers: derived.containers.map((c) => reportContainer(c, max)),
     conditions: (pod.status?.conditions ?? []).filter((c) => c.type).map((c): ReportCondition => ({
       type: c.type ?? "",
       status: c.status ?? "Unknown",
-      reason: truncateOrNull(c.reason, max),
-      message: truncateOrNull(c.message, max),
-      lastTransitionTime: c.lastTransitionTime || null,
+      ...withoutAbsent({
+        reason: truncateOrNull(c.reason, max),
+        message: truncateOrNull(c.message, max),
+        lastTransitionTime: c.lastTransitionTime || null,
+      }),
     })),
-    qosClass: pod.status?.qosClass || null,
-    nodeName: pod.spec?.nodeName || null,
     probes: podProbes(pod),
-    resize: resizeState(pod),
     crashLoop: counts.crashLoop,
     probeFailures: counts.probeFailures,
     lastTransitionTime: keptTransitionTime(previous, derived.status) ?? observedAt,
@@ -79,19 +84,19 @@ function reportContainer(c: ContainerSummary, max: number): ReportContainer {
     name: c.name,
     kind: c.kind,
     state: c.state,
-    reason: truncateOrNull(c.reason, max),
-    message: truncateOrNull(c.message, max),
-    exitCode: c.exitCode,
-    signal: c.signal,
     ready: c.ready,
     started: c.started,
     restartCount: c.restartCount,
-    lastTermination: c.lastTermination && {
-      reason: truncateOrNull(c.lastTermination.reason, max),
-      exitCode: c.lastTermination.exitCode,
-      finishedAt: c.lastTermination.finishedAt,
-    },
-    image: c.image,
+    ...withoutAbsent({
+      reason: truncateOrNull(c.reason, max),
+      message: truncateOrNull(c.message, max),
+      exitCode: c.exitCode,
+      signal: c.signal,
+      lastTermination:
+        c.lastTermination &&
+        withoutAbsent({ reason: truncateOrNull(c.lastTermination.reason, max), exitCode: c.lastTermination.exitCode, finishedAt: c.lastTermination.finishedAt }),
+      image: c.image,
+    }),
   };
 }
 

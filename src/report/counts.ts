@@ -11,6 +11,7 @@ import type {
   ReportStatus,
   ReportTracking,
 } from "./types.js";
+import { withoutAbsent } from "./absent.js";
 import { foldCrashLoop, NO_CRASH_LOOP, type CrashLoopState } from "./crash-loop.js";
 import { foldEvents, type EventMemory } from "./event-cursors.js";
 import { trackedEvents } from "./events.js";
@@ -38,11 +39,13 @@ export function foldCounts({ pod, events, previous, now, options }: CountsInput)
   return {
     crashLoop: crash.crashLoop,
     probeFailures,
-    tracking: { events: folded.memory.cursors, eventsCountedUntil: folded.memory.countedUntil, containers: crash.containers },
+    tracking: { events: folded.memory.cursors, ...withoutAbsent({ eventsCountedUntil: folded.memory.countedUntil }), containers: crash.containers },
   };
 }
 
 // The previous report comes from the API server and may predate a field or have lost one: read it defensively.
+// One stored before optional fields were left out may hold nulls where a field has no value; they are read as
+// absent, so that a rebuilt report never carries them on.
 
 type PreviousStatus = Partial<ReportStatus> | null | undefined;
 
@@ -66,7 +69,9 @@ function previousProbeFailures(previous: PreviousStatus): ProbeFailures | null {
     startup: n(p.startup),
     hooks: n(p.hooks),
     warnings: n(p.warnings),
-    history: Array.isArray(p.history) ? p.history.filter((h) => typeof h?.message === "string" && typeof h.time === "string") : [],
+    history: Array.isArray(p.history)
+      ? p.history.filter((h) => typeof h?.message === "string" && typeof h.time === "string").map(({ container, ...entry }) => ({ ...entry, ...withoutAbsent({ container }) }))
+      : [],
   };
 }
 
@@ -79,5 +84,7 @@ function previousCrashLoop(previous: PreviousStatus): CrashLoopState | null {
     )
     // Reports written before the credit existed have none.
     .map((c) => ({ ...c, backOffCredit: typeof c.backOffCredit === "number" ? c.backOffCredit : 0 }));
-  return { crashLoop: { ...NO_CRASH_LOOP, ...previous.crashLoop }, containers };
+  const crashLoop = previous.crashLoop;
+  const count = typeof crashLoop?.count === "number" ? crashLoop.count : NO_CRASH_LOOP.count;
+  return { crashLoop: { count, ...withoutAbsent({ lastEnteredTime: crashLoop?.lastEnteredTime, container: crashLoop?.container }) }, containers };
 }

@@ -26,9 +26,10 @@ import type { ContainerStatus, Pod } from "../status/types.js";
 import type { ContainerTracking, CrashLoop } from "./types.js";
 import type { CountedEvent } from "./event-cursors.js";
 import { compareStrings } from "./event-cursors.js";
+import { withoutAbsent } from "./absent.js";
 import { formatTime, parseTime } from "./text.js";
 
-export const NO_CRASH_LOOP: Readonly<CrashLoop> = Object.freeze({ count: 0, lastEnteredTime: null, container: null });
+export const NO_CRASH_LOOP: Readonly<CrashLoop> = Object.freeze({ count: 0 });
 
 /** The most BackOff evidence banked per container: a few restarts' worth, never a long loop's every sync. */
 export const MAX_BACKOFF_CREDIT = 5;
@@ -64,7 +65,7 @@ export function foldCrashLoop(
       container = name;
     }
   }
-  return { crashLoop: { count, lastEnteredTime, container }, containers };
+  return { crashLoop: { count, ...withoutAbsent({ lastEnteredTime, container }) }, containers };
 }
 
 /** One container's new entries and bookkeeping; exported for tests of the rule itself. */
@@ -122,8 +123,9 @@ function backOffIncreases(counted: readonly CountedEvent[]): Map<string, number>
   return byContainer;
 }
 
-function isNewer(time: string, name: string, lastTime: string | null, lastName: string | null): boolean {
-  if (lastTime === null) return true;
+// A report stored before optional fields were left out may still hold nulls: both mean "none".
+function isNewer(time: string, name: string, lastTime: string | null | undefined, lastName: string | null | undefined): boolean {
+  if (lastTime == null) return true;
   const diff = (parseTime(time) ?? 0) - (parseTime(lastTime) ?? 0);
   return diff > 0 || (diff === 0 && compareStrings(name, lastName ?? "") < 0);
 }
