@@ -66,6 +66,8 @@ describe("run subcommand", () => {
           leaderElectRenewDeadline: "1s",
           leaderElectRetryPeriod: "200ms",
           logLevel: "info",
+          metricsAddress: "127.0.0.1",
+          metricsPort: "0",
         },
         { env: {}, stdout, stderr: new Capture(), signals },
       );
