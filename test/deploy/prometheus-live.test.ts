@@ -119,6 +119,10 @@ describeLive("a real Prometheus scraping the controller", () => {
     // The scrape itself: up, with no parse error (Prometheus asks for OpenMetrics and gzip).
     const targets = await api<{ activeTargets: Array<{ health: string; lastError: string; labels: Record<string, string> }> }>("/api/v1/targets");
     expect(targets.activeTargets.map((t) => ({ job: t.labels.job, health: t.health, lastError: t.lastError }))).toEqual([{ job: "pod-health-operator", health: "up", lastError: "" }]);
+    // It was OpenMetrics: Prometheus keeps a counter's metadata under the family name, which drops `_total` there.
+    const meta = await api<Record<string, Array<{ type: string }>>>("/api/v1/metadata");
+    expect(meta.podhealth_report_writes).toEqual([expect.objectContaining({ type: "counter" })]);
+    expect(meta.podhealth_report_writes_total).toBeUndefined();
 
     const queries = dashboardQueries(readDashboard(), ".*");
     const results = await Promise.all(
