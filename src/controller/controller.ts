@@ -14,6 +14,7 @@ import { DelayedAdds, WorkQueue, type BackoffOptions } from "./queue.js";
 import { Reconciler } from "./reconcile.js";
 import { Reflector, type RestartReason } from "./reflector.js";
 import { reportApi, reportCollectionPath, type ReportApi } from "./report-api.js";
+import { PodStates } from "./pod-states.js";
 import { ownsKey } from "./shard.js";
 import { realScheduler, sleep, type Scheduler } from "./scheduler.js";
 import { slimEvent, slimPod, slimReport } from "./slim.js";
@@ -53,6 +54,8 @@ type Resource = "pods" | "events" | "podhealthreports";
 
 export class Controller {
   readonly stats: ControllerStats;
+  /** Per-pod state for /metrics, held only while this replica writes reports (see pod-states.ts). */
+  readonly podStates: PodStates;
   private readonly o: ControllerOptions;
   private readonly log: Logger;
   private readonly scheduler: Scheduler;
@@ -76,6 +79,7 @@ export class Controller {
     const cfg = options.config;
     this.scheduler = options.scheduler ?? realScheduler;
     this.stats = options.stats ?? new ControllerStats();
+    this.podStates = new PodStates(() => (options.clock ?? this.scheduler).now());
     this.log = options.logger.child({ module: "controller" });
     this.events = new EventIndex(cfg.maxEventsPerPod);
     this.queue = new WorkQueue({
@@ -121,6 +125,7 @@ export class Controller {
       canWrite: () => !this.writesClosed && (this.elector === null || this.elector.isLeader()),
       requeueAfter: (key, ms) => this.rechecks.add(key, ms),
       onConflict: () => this.stats.conflicts++,
+      podStates: this.podStates,
       logger: options.logger.child({ module: "reconcile" }),
     });
 
@@ -185,6 +190,7 @@ export class Controller {
     await Promise.all(this.reflectors.map((r) => r.stop()));
     this.stats.isLeader = false;
     this.stats.ready = false;
+    this.podStates.clear();
     this.log.info("controller stopped");
   }
 
@@ -225,6 +231,7 @@ export class Controller {
       transform,
       onChange: (c) => this.onChange(resource, c as Change<Meta>),
       onList: () => {
+        this.stats.observeList(path, this.scheduler.now());
         // A relist is the level-based safety net: everything gets another look (writes happen only on change).
         if (resource === "pods" && this.synced) this.enqueueAll();
       },
@@ -261,6 +268,7 @@ export class Controller {
 
   private onStoppedLeading(): void {
     this.stats.isLeader = false;
+    this.podStates.clear();
     this.queue.pause();
   }
 

@@ -2,12 +2,13 @@
 // report, build the desired report, and make the server match with as few writes as possible. A missing pod is
 // not an error: its report (if any) goes. Returns what it did: unchanged | created | updated | deleted | skipped.
 import type { Logger } from "pino";
-import { buildReport, reportDiff, type CoreEvent, type PodHealthReport, type ReportOptions } from "../report/index.js";
+import { buildReportWithNew, reportDiff, type CoreEvent, type PodHealthReport, type ReportOptions } from "../report/index.js";
 import { DEFAULT_RESTART_WINDOW_MS, derivePodStatus } from "../status/index.js";
 import type { DerivedPodStatus, Health, Pod } from "../status/types.js";
 import type { ReportMode } from "../config.js";
 import { classifyError } from "./errors.js";
 import { splitKey } from "./keys.js";
+import type { PodStates } from "./pod-states.js";
 import type { ReportApi } from "./report-api.js";
 import type { ReconcileResult } from "./stats.js";
 
@@ -26,6 +27,8 @@ export interface ReconcilerDeps {
   /** Asks for the key to be reconciled again later (grace periods, time-based health changes). */
   requeueAfter(key: string, delayMs: number): void;
   onConflict?(): void;
+  /** What /metrics says per pod: kept only while this replica may write (see pod-states.ts). */
+  podStates?: PodStates;
   logger: Logger;
 }
 
@@ -100,6 +103,7 @@ export class Reconciler {
     const pod = this.d.pod(key);
 
     if (!pod) {
+      this.d.podStates?.delete(key);
       this.settledSince.delete(key);
       if (!current) return "unchanged";
       await this.remove(current, log, "its pod is gone");
@@ -116,6 +120,8 @@ export class Reconciler {
 
     const now = this.d.now();
     const derived = derivePodStatus(pod, new Date(now));
+    const states = this.d.canWrite() ? this.d.podStates : undefined;
+    states?.observeStatus(key, pod, derived, current, now);
     this.scheduleTimeBasedRecheck(key, derived, now);
 
     if (this.d.reportMode === "unhealthy" && SETTLED.has(derived.health)) {
@@ -131,7 +137,8 @@ export class Reconciler {
       this.settledSince.delete(key);
     }
 
-    const desired = buildReport({ pod, events: this.d.events(key), previous: current, now: new Date(now), options: this.d.reportOptions, derived });
+    const { report: desired, counted } = buildReportWithNew({ pod, events: this.d.events(key), previous: current, now: new Date(now), options: this.d.reportOptions, derived });
+    states?.observeCounts(key, current, desired, counted, now);
 
     if (!current) {
       const created = await this.write(() => this.d.api.create(desired));

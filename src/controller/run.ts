@@ -4,6 +4,7 @@ import type { EventEmitter } from "node:events";
 import type { Writable } from "node:stream";
 import { KubeConfig } from "@kubernetes/client-node";
 import { ConfigError, loadConfig, type Config, type RunOptions } from "../config.js";
+import { startHealthServer, type HealthServer } from "../http/index.js";
 import { createLogger, type Logger } from "../log.js";
 import { Controller } from "./controller.js";
 import { KubeHttp } from "./kube.js";
@@ -15,8 +16,8 @@ export interface RunIO {
   stderr: Writable;
   /** Emits SIGTERM / SIGINT; `process` in production. */
   signals: Pick<EventEmitter, "once" | "removeListener">;
-  /** Called once the controller is started (tests use it to watch it). */
-  onStarted?: (controller: Controller) => void;
+  /** Called once the controller is started (tests use it to watch it), with the metrics server's URL. */
+  onStarted?: (controller: Controller, endpoints: { metricsUrl: string }) => void;
 }
 
 /** Builds the KubeConfig: --kubeconfig, else in-cluster when inside a pod, else the default loading rules. */
@@ -61,8 +62,15 @@ export async function runCommand(opts: RunOptions, io: RunIO): Promise<number> {
     },
     "starting",
   );
+  let http: HealthServer;
+  try {
+    http = await startHealthServer(config, controller, logger);
+  } catch (err) {
+    io.stderr.write(`pod-health-operator run: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
   controller.start();
-  io.onStarted?.(controller);
+  io.onStarted?.(controller, { metricsUrl: http.url });
 
   const signal = await new Promise<string>((resolve) => {
     const onTerm = (): void => done("SIGTERM");
@@ -77,5 +85,6 @@ export async function runCommand(opts: RunOptions, io: RunIO): Promise<number> {
   });
   logger.info({ module: "run", signal }, "shutting down");
   await controller.stop();
+  await http.close();
   return 0;
 }

@@ -39,6 +39,8 @@ export class ControllerStats {
   queueDepth: () => QueueDepth = () => ({ ready: 0, processing: 0, delayed: 0 });
   /** Set by the controller: objects per cache. */
   cacheSizes: () => Record<string, number> = () => ({});
+  /** When each reflector (by collection path) last applied a full list: its first one, each resync, each relist. */
+  private readonly lastLists = new Map<string, number>();
 
   observeReconcile(result: ReconcileResult, seconds: number): void {
     this.reconciles[result]++;
@@ -56,6 +58,20 @@ export class ControllerStats {
   observeWatchRestart(resource: string, reason: RestartReason): void {
     const r = (this.watchRestarts[resource] ??= {});
     r[reason] = (r[reason] ?? 0) + 1;
+  }
+
+  observeList(reflector: string, atMs: number): void {
+    this.lastLists.set(reflector, atMs);
+  }
+
+  /**
+   * The time every cache was last known to be whole: the oldest of the reflectors' latest lists, so one
+   * reflector that stopped relisting makes it age. Null before any list.
+   */
+  lastSyncMs(): number | null {
+    let oldest: number | null = null;
+    for (const at of this.lastLists.values()) if (oldest === null || at < oldest) oldest = at;
+    return oldest;
   }
 
   /** Total watch restarts of a resource, all reasons. */

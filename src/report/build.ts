@@ -2,7 +2,7 @@
 import { derivePodStatus } from "../status/index.js";
 import type { ContainerSummary, Pod } from "../status/types.js";
 import type { BuildReportInput, PodHealthReport, ReportCondition, ReportContainer, ReportStatus } from "./types.js";
-import { foldCounts } from "./counts.js";
+import { foldCountsWithNew, type NewCounts } from "./counts.js";
 import { podProbes } from "./probes.js";
 import { resizeState } from "./resize.js";
 import { API_VERSION, KIND, MANAGED_BY, MANAGED_BY_LABEL } from "./resource.js";
@@ -16,13 +16,18 @@ import { formatTime, truncateOrNull } from "./text.js";
  * Throws when the pod has no name, namespace or uid: without them there is nothing to own the report.
  */
 export function buildReport(input: BuildReportInput): PodHealthReport {
+  return buildReportWithNew(input).report;
+}
+
+/** buildReport, and what its fold counted now (for the controller's per-process metrics; never persisted). */
+export function buildReportWithNew(input: BuildReportInput): { report: PodHealthReport; counted: NewCounts } {
   const { pod, events, now, options } = input;
   const { name, namespace, uid } = podIdentity(pod);
   const previous = input.previous?.spec?.podUID === uid ? input.previous.status : undefined;
   const derived = input.derived ?? derivePodStatus(pod, now);
   const max = options.maxMessageLength;
 
-  const counts = foldCounts({ pod, events, previous, now, options });
+  const { counts, counted } = foldCountsWithNew({ pod, events, previous, now, options });
   const observedAt = formatTime(now.getTime());
 
   const status: ReportStatus = {
@@ -57,7 +62,7 @@ export function buildReport(input: BuildReportInput): PodHealthReport {
     tracking: counts.tracking,
   };
 
-  return {
+  const report: PodHealthReport = {
     apiVersion: API_VERSION,
     kind: KIND,
     metadata: {
@@ -69,6 +74,7 @@ export function buildReport(input: BuildReportInput): PodHealthReport {
     spec: { podName: name, podUID: uid },
     status,
   };
+  return { report, counted };
 }
 
 function podIdentity(pod: Pod): { name: string; namespace: string; uid: string } {

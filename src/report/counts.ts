@@ -32,14 +32,27 @@ export interface Counts {
   tracking: ReportTracking;
 }
 
-export function foldCounts({ pod, events, previous, now, options }: CountsInput): Counts {
+/** What a fold counted now, for the metrics' per-process counters; never written to the report. */
+export interface NewCounts {
+  /** Entries into CrashLoopBackOff counted by this fold, by container. */
+  crashLoopEntries: ReadonlyMap<string, number>;
+}
+
+export function foldCounts(input: CountsInput): Counts {
+  return foldCountsWithNew(input).counts;
+}
+
+export function foldCountsWithNew({ pod, events, previous, now, options }: CountsInput): { counts: Counts; counted: NewCounts } {
   const folded = foldEvents(previousEventMemory(previous), trackedEvents(pod, events), options.eventCursorLimit);
   const probeFailures = foldProbeFailures(previousProbeFailures(previous), folded.counted, options);
   const crash = foldCrashLoop(previousCrashLoop(previous), pod, folded.counted, now);
   return {
-    crashLoop: crash.crashLoop,
-    probeFailures,
-    tracking: { events: folded.memory.cursors, ...withoutAbsent({ eventsCountedUntil: folded.memory.countedUntil }), containers: crash.containers },
+    counts: {
+      crashLoop: crash.crashLoop,
+      probeFailures,
+      tracking: { events: folded.memory.cursors, ...withoutAbsent({ eventsCountedUntil: folded.memory.countedUntil }), containers: crash.containers },
+    },
+    counted: { crashLoopEntries: crash.entered },
   };
 }
 

@@ -41,16 +41,22 @@ export interface CrashLoopState {
   containers: ContainerTracking[];
 }
 
+/** A fold's result: the new state, and (not persisted) the entries it counted now, by container. */
+export interface CrashLoopFold extends CrashLoopState {
+  entered: ReadonlyMap<string, number>;
+}
+
 export function foldCrashLoop(
   previous: CrashLoopState | null,
   pod: Pod,
   counted: readonly CountedEvent[],
   now: Date,
-): CrashLoopState {
+): CrashLoopFold {
   const tracked = new Map((previous?.containers ?? []).map((c) => [c.name, c]));
   const backOffs = backOffIncreases(counted);
   let { count, lastEnteredTime, container } = previous?.crashLoop ?? NO_CRASH_LOOP;
   const containers: ContainerTracking[] = [];
+  const enteredNow = new Map<string, number>();
 
   for (const status of containerStatuses(pod)) {
     const name = status.name ?? "";
@@ -59,13 +65,14 @@ export function foldCrashLoop(
     containers.push(step.tracking);
     if (step.entries === 0) continue;
     count += step.entries;
+    enteredNow.set(name, (enteredNow.get(name) ?? 0) + step.entries);
     const entered = formatTime(parseTime(status.lastState?.terminated?.finishedAt) ?? now.getTime());
     if (isNewer(entered, name, lastEnteredTime, container)) {
       lastEnteredTime = entered;
       container = name;
     }
   }
-  return { crashLoop: { count, ...withoutAbsent({ lastEnteredTime, container }) }, containers };
+  return { crashLoop: { count, ...withoutAbsent({ lastEnteredTime, container }) }, containers, entered: enteredNow };
 }
 
 /** One container's new entries and bookkeeping; exported for tests of the rule itself. */
