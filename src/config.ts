@@ -1,11 +1,14 @@
 // The `run` subcommand's configuration: flags with POD_HEALTH_* environment equivalents, validated once and
 // returned frozen. This is the only module that reads the process environment (through the `env` argument).
 import { randomUUID } from "node:crypto";
+import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { Command, Option } from "commander";
 
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
 export type ReportMode = "all" | "unhealthy";
+/** Which pods get per-pod series: all, those not Healthy/Completed, or none (the namespace counts stay). */
+export type PodMetricsMode = "all" | "unhealthy" | "none";
 
 export interface LeaderElectionConfig {
   enabled: boolean;
@@ -30,6 +33,9 @@ export interface Config {
   historySize: number;
   concurrency: number;
   metricsPort: number;
+  /** The IP address the metrics/health server listens on. */
+  metricsAddress: string;
+  podMetrics: PodMetricsMode;
   logLevel: LogLevel;
   reportMode: ReportMode;
   healthyGraceMs: number;
@@ -52,6 +58,8 @@ export interface RunOptions {
   historySize?: string;
   concurrency?: string;
   metricsPort?: string;
+  metricsAddress?: string;
+  podMetrics?: string;
   logLevel?: string;
   reportMode?: string;
   healthyGrace?: string;
@@ -76,6 +84,7 @@ export class ConfigError extends Error {
 
 const ENV_PREFIX = "POD_HEALTH_";
 const LOG_LEVELS: readonly LogLevel[] = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
+const POD_METRICS_MODES: readonly PodMetricsMode[] = ["all", "unhealthy", "none"];
 
 // One row per flag: the flag spelling, its help text and its default as the user would type it.
 const FLAGS: ReadonlyArray<{ flags: string; help: string; def?: string; choices?: readonly string[] }> = [
@@ -86,6 +95,8 @@ const FLAGS: ReadonlyArray<{ flags: string; help: string; def?: string; choices?
   { flags: "--history-size <n>", help: "probe failures and restarts kept per report", def: "20" },
   { flags: "--concurrency <n>", help: "pods reconciled at once", def: "4" },
   { flags: "--metrics-port <port>", help: "port of the /metrics, /healthz and /readyz server", def: "8080" },
+  { flags: "--metrics-address <ip>", help: "IP address the metrics and health server listens on", def: "0.0.0.0" },
+  { flags: "--pod-metrics <mode>", help: "per-pod series for all pods, only those not Healthy/Completed, or none", def: "all", choices: POD_METRICS_MODES },
   { flags: "--log-level <level>", help: "log level", def: "info", choices: LOG_LEVELS },
   { flags: "--report-mode <mode>", help: "all: a report per pod; unhealthy: only for pods not Healthy/Completed", def: "all", choices: ["all", "unhealthy"] },
   { flags: "--healthy-grace <duration>", help: "with --report-mode unhealthy, delete a report after the pod is healthy this long", def: "5m" },
@@ -186,6 +197,12 @@ function oneOf<T extends string>(name: string, value: string | undefined, choice
   return value as T;
 }
 
+function ipFlag(name: string, value: string | undefined, def: string): string {
+  const v = value === undefined || value.trim() === "" ? def : value.trim();
+  if (isIP(v) === 0) throw new ConfigError(`--${name}: expected an IPv4 or IPv6 address, got ${JSON.stringify(value)}`);
+  return v;
+}
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
@@ -245,6 +262,8 @@ export function loadConfig(opts: RunOptions, env: Readonly<Record<string, string
     historySize: intFlag("history-size", opts.historySize, 20, 1, 1000),
     concurrency: intFlag("concurrency", opts.concurrency, 4, 1, 256),
     metricsPort: intFlag("metrics-port", opts.metricsPort, 8080, 0, 65535),
+    metricsAddress: ipFlag("metrics-address", opts.metricsAddress, "0.0.0.0"),
+    podMetrics: oneOf("pod-metrics", opts.podMetrics, POD_METRICS_MODES, "all"),
     logLevel: oneOf("log-level", opts.logLevel, LOG_LEVELS, "info"),
     reportMode: oneOf("report-mode", opts.reportMode, ["all", "unhealthy"] as const, "all"),
     healthyGraceMs: durationFlag("healthy-grace", opts.healthyGrace, "5m", 0),

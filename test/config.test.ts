@@ -42,6 +42,8 @@ describe("loadConfig", () => {
       historySize: 20,
       concurrency: 4,
       metricsPort: 8080,
+      metricsAddress: "0.0.0.0",
+      podMetrics: "all",
       logLevel: "info",
       reportMode: "all",
       healthyGraceMs: 300_000,
@@ -84,6 +86,13 @@ describe("loadConfig", () => {
     expect(loadConfig(parse([], { POD_HEALTH_LEADER_ELECT: "false" }), {}).leaderElection.enabled).toBe(false);
   });
 
+  it("reads the metrics server's address and the per-pod metrics mode from flags and POD_HEALTH_* variables", () => {
+    const c = loadConfig(parse(["--metrics-address", "127.0.0.1", "--metrics-port", "0", "--pod-metrics", "unhealthy"]), {});
+    expect(c).toMatchObject({ metricsAddress: "127.0.0.1", metricsPort: 0, podMetrics: "unhealthy" });
+    const e = loadConfig(parse([], { POD_HEALTH_METRICS_ADDRESS: "::1", POD_HEALTH_POD_METRICS: "none" }), {});
+    expect(e).toMatchObject({ metricsAddress: "::1", podMetrics: "none" });
+  });
+
   it("goes in-cluster only when no kubeconfig is given and KUBERNETES_SERVICE_HOST is set", () => {
     expect(loadConfig(parse([]), { KUBERNETES_SERVICE_HOST: "10.0.0.1" }).inCluster).toBe(true);
     expect(loadConfig(parse(["--kubeconfig", "/k"]), { KUBERNETES_SERVICE_HOST: "10.0.0.1" }).inCluster).toBe(false);
@@ -105,6 +114,8 @@ describe("loadConfig", () => {
     [["--concurrency", "0"], /--concurrency: must be between 1 and 256/],
     [["--concurrency", "two"], /--concurrency: expected an integer/],
     [["--metrics-port", "70000"], /--metrics-port/],
+    [["--metrics-address", "localhost"], /--metrics-address: expected an IPv4 or IPv6 address, got "localhost"/],
+    [["--metrics-address", "10.0.0.256"], /--metrics-address: expected an IPv4 or IPv6 address/],
     [["--history-size", "1.5"], /--history-size: expected an integer/],
     [["--healthy-grace", "soon"], /--healthy-grace: not a duration/],
     [["--resync-period", "10ms"], /--resync-period: must be 0 \(off\) or at least 1000ms/],
@@ -130,5 +141,8 @@ describe("loadConfig", () => {
 
   it("lets commander reject a value outside the choices", () => {
     expect(() => parse(["--report-mode", "some"])).toThrow(/Allowed choices are all, unhealthy/);
+    expect(() => parse(["--pod-metrics", "some"])).toThrow(/Allowed choices are all, unhealthy, none/);
+    // Options that do not come through commander are checked too.
+    expect(() => loadConfig({ podMetrics: "some" }, {})).toThrow(/--pod-metrics: must be one of all, unhealthy, none/);
   });
 });

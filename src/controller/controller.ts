@@ -17,6 +17,7 @@ import { DelayedAdds, WorkQueue, type BackoffOptions } from "./queue.js";
 import { Reconciler } from "./reconcile.js";
 import { Reflector, type RestartReason } from "./reflector.js";
 import { reportApi, reportCollectionPath, type ReportApi } from "./report-api.js";
+import { PodStates } from "./pod-states.js";
 import { ownsKey } from "./shard.js";
 import { realScheduler, sleep, type Scheduler } from "./scheduler.js";
 import { slimEvent, slimPod, slimReport } from "./slim.js";
@@ -71,6 +72,8 @@ type Resource = "pods" | "events" | "podhealthreports";
 
 export class Controller {
   readonly stats: ControllerStats;
+  /** Per-pod state for /metrics, held only while this replica writes reports (see pod-states.ts). */
+  readonly podStates: PodStates;
   private readonly o: ControllerOptions;
   private readonly log: Logger;
   private readonly scheduler: Scheduler;
@@ -96,6 +99,7 @@ export class Controller {
     const cfg = options.config;
     this.scheduler = options.scheduler ?? realScheduler;
     this.stats = options.stats ?? new ControllerStats();
+    this.podStates = new PodStates(() => (options.clock ?? this.scheduler).now());
     this.log = options.logger.child({ module: "controller" });
     this.events = new EventIndex(cfg.maxEventsPerPod);
     this.queue = new WorkQueue({ scheduler: this.scheduler, backoff: options.queueBackoff });
@@ -107,6 +111,7 @@ export class Controller {
     this.rechecks = new DelayedAdds(options.clock ?? this.scheduler, (key) => this.queue.add(key));
     this.stats.queueDepth = () => this.queue.depth();
     this.stats.cacheSizes = () => ({ pods: this.pods.size, events: this.events.size, podhealthreports: this.reports.size });
+    this.stats.lastSyncMs = () => this.lastSync;
 
     const api = options.reportApi ?? reportApi(options.api);
     const le = cfg.leaderElection;
@@ -141,6 +146,7 @@ export class Controller {
       canWrite: () => !this.writesClosed && (this.elector === null || this.elector.isLeader()),
       requeueAfter: (key, ms) => this.rechecks.add(key, ms),
       onConflict: () => this.stats.conflicts++,
+      podStates: this.podStates,
       logger: options.logger.child({ module: "reconcile" }),
     });
 
@@ -227,6 +233,7 @@ export class Controller {
     await this.elector?.stop(true);
     await Promise.all(this.reflectors.map((r) => r.stop()));
     this.stats.isLeader = false;
+    this.podStates.clear();
     this.log.info("controller stopped");
   }
 
@@ -328,6 +335,7 @@ export class Controller {
 
   private onStoppedLeading(): void {
     this.stats.isLeader = false;
+    this.podStates.clear();
     this.queue.pause();
     // Held-back counts were built on what this replica last wrote; the next leader counts from the server.
     this.reconciler.dropDeferred();

@@ -4,6 +4,7 @@ export { ControllerStats, DURATION_BUCKETS, type Histogram, type QueueDepth, typ
 export { classifyError, type ClassifiedError, type ErrorClass } from "./errors.js";
 export { KubeHttp, collectionSource, type KubeApi, type KubeHttpOptions } from "./kube.js";
 export { LeaderElector, leaseClient, type LeaseClient } from "./leader.js";
+export { PodStates, isCrashLooping, PROBE_NAMES, type ContainerState, type PodState, type ProbeName } from "./pod-states.js";
 export { WorkQueue, DelayedAdds, backoffDelay, type BackoffOptions } from "./queue.js";
 export { Reflector, type ListWatchSource, type RestartReason } from "./reflector.js";
 export { reportApi, type ReportApi } from "./report-api.js";

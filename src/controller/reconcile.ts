@@ -9,12 +9,13 @@
 // it is written when the interval is up or when the controller stops. `observedAt` is when a report was last
 // written: what it says was true then.
 import type { Logger } from "pino";
-import { buildReport, reportDiff, type CoreEvent, type PodHealthReport, type ReportOptions } from "../report/index.js";
+import { buildReportWithNew, reportDiff, type CoreEvent, type PodHealthReport, type ReportOptions } from "../report/index.js";
 import { derivePodStatus, verdictRecheckAt } from "../status/index.js";
 import type { DerivedPodStatus, Health, Pod } from "../status/types.js";
 import type { ReportMode } from "../config.js";
 import { classifyError } from "./errors.js";
 import { splitKey } from "./keys.js";
+import type { PodStates } from "./pod-states.js";
 import type { ReportApi } from "./report-api.js";
 import type { ReconcileResult } from "./stats.js";
 
@@ -35,6 +36,8 @@ export interface ReconcilerDeps {
   /** Asks for the key to be reconciled again later (grace periods, time-based health changes). */
   requeueAfter(key: string, delayMs: number): void;
   onConflict?(): void;
+  /** What /metrics says per pod: kept only while this replica may write (see pod-states.ts). */
+  podStates?: PodStates;
   logger: Logger;
 }
 
@@ -151,6 +154,7 @@ export class Reconciler {
     const pod = this.d.pod(key);
 
     if (!pod) {
+      this.d.podStates?.delete(key);
       this.settledSince.delete(key);
       this.deferred.delete(key);
       this.tombstones.delete(key);
@@ -169,6 +173,9 @@ export class Reconciler {
 
     const now = this.d.now();
     const derived = derivePodStatus(pod, new Date(now));
+    const states = this.d.canWrite() ? this.d.podStates : undefined;
+    states?.observeStatus(key, pod, derived, current, now);
+    this.scheduleTimeBasedRecheck(key, pod, derived, now);
 
     if (this.d.reportMode === "unhealthy" && SETTLED.has(derived.health)) {
       const since = this.settledSinceFor(key, current, now);
@@ -186,8 +193,9 @@ export class Reconciler {
       this.settledSince.delete(key);
     }
 
-    const desired = buildReport({ pod, events: this.d.events(key), previous: this.baseFor(key, current, pod), now: new Date(now), options: this.d.reportOptions, derived });
-    this.scheduleTimeBasedRecheck(key, pod, derived, now);
+    const base = this.baseFor(key, current, pod);
+    const { report: desired, counted } = buildReportWithNew({ pod, events: this.d.events(key), previous: base, now: new Date(now), options: this.d.reportOptions, derived });
+    states?.observeCounts(key, base, desired, counted, now);
 
     if (!current) {
       const created = await this.write(() => this.d.api.create(desired));

@@ -6,6 +6,7 @@ import type { EventEmitter } from "node:events";
 import type { Writable } from "node:stream";
 import { KubeConfig } from "@kubernetes/client-node";
 import { ConfigError, loadConfig, type Config, type RunOptions } from "../config.js";
+import { startHealthServer, type HealthServer } from "../http/index.js";
 import { createLogger, type Logger } from "../log.js";
 import { Controller } from "./controller.js";
 import { KubeHttp } from "./kube.js";
@@ -17,8 +18,8 @@ export interface RunIO {
   stderr: Writable;
   /** Emits SIGTERM / SIGINT (and unhandledRejection); `process` in production. */
   signals: Pick<EventEmitter, "once" | "on" | "removeListener">;
-  /** Called once the controller is started (tests use it to watch it). */
-  onStarted?: (controller: Controller) => void;
+  /** Called once the controller is started (tests use it to watch it), with the metrics server's URL. */
+  onStarted?: (controller: Controller, endpoints: { metricsUrl: string }) => void;
 }
 
 /** Builds the KubeConfig: --kubeconfig, else in-cluster when inside a pod, else the default loading rules. */
@@ -53,13 +54,6 @@ export async function runCommand(opts: RunOptions, io: RunIO): Promise<number> {
   });
   const api = new KubeHttp(kc);
   const controller = new Controller({ config, api, logger });
-  const onUnhandled = (reason: unknown): void => {
-    logger.error({ module: "run", err: reason }, "unhandled promise rejection (a bug); the controller keeps running");
-  };
-  io.signals.on("unhandledRejection", onUnhandled);
-  // Held until a signal: the controller's own timers never keep the process alive, and an API server that is
-  // away leaves nothing else pending between retries.
-  const keepAlive = setInterval(() => undefined, 1 << 30);
   logger.info(
     {
       module: "run",
@@ -71,8 +65,22 @@ export async function runCommand(opts: RunOptions, io: RunIO): Promise<number> {
     },
     "starting",
   );
+  let http: HealthServer;
+  try {
+    http = await startHealthServer(config, controller, logger);
+  } catch (err) {
+    io.stderr.write(`pod-health-operator run: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  const onUnhandled = (reason: unknown): void => {
+    logger.error({ module: "run", err: reason }, "unhandled promise rejection (a bug); the controller keeps running");
+  };
+  io.signals.on("unhandledRejection", onUnhandled);
+  // Held until a signal: the controller's own timers never keep the process alive, and an API server that is
+  // away leaves nothing else pending between retries.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   controller.start();
-  io.onStarted?.(controller);
+  io.onStarted?.(controller, { metricsUrl: http.url });
 
   const signal = await new Promise<string>((resolve) => {
     const onTerm = (): void => done("SIGTERM");
@@ -88,6 +96,7 @@ export async function runCommand(opts: RunOptions, io: RunIO): Promise<number> {
   logger.info({ module: "run", signal }, "shutting down");
   try {
     await controller.stop();
+    await http.close();
     await api.close();
   } finally {
     clearInterval(keepAlive);

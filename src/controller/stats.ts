@@ -37,6 +37,11 @@ export class ControllerStats {
   queueDepth: () => QueueDepth = () => ({ ready: 0, processing: 0, delayed: 0 });
   /** Set by the controller: objects per cache. */
   cacheSizes: () => Record<string, number> = () => ({});
+  /**
+   * Set by the controller: when every cache was last known to be current, epoch ms (the oldest of the caches'
+   * last answers from the server: a list, a watch event or a bookmark); null before every cache had one.
+   */
+  lastSyncMs: () => number | null = () => null;
 
   observeReconcile(result: ReconcileResult, seconds: number): void {
     this.reconciles[result]++;

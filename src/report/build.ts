@@ -2,10 +2,11 @@
 import { derivePodStatus } from "../status/index.js";
 import type { ContainerSummary, Pod } from "../status/types.js";
 import type { BuildReportInput, PodHealthReport, ReportCondition, ReportContainer, ReportStatus } from "./types.js";
-import { foldCounts } from "./counts.js";
+import { foldCountsWithNew, type NewCounts } from "./counts.js";
 import { podProbes } from "./probes.js";
 import { resizeState } from "./resize.js";
 import { API_VERSION, KIND, MANAGED_BY, MANAGED_BY_LABEL } from "./resource.js";
+import { withoutAbsent } from "./absent.js";
 import { formatTime, truncateOrNull } from "./text.js";
 
 /**
@@ -15,36 +16,45 @@ import { formatTime, truncateOrNull } from "./text.js";
  * Throws when the pod has no name, namespace or uid: without them there is nothing to own the report.
  */
 export function buildReport(input: BuildReportInput): PodHealthReport {
+  return buildReportWithNew(input).report;
+}
+
+/** buildReport, and what its fold counted now (for the controller's per-process metrics; never persisted). */
+export function buildReportWithNew(input: BuildReportInput): { report: PodHealthReport; counted: NewCounts } {
   const { pod, events, now, options } = input;
   const { name, namespace, uid } = podIdentity(pod);
   const previous = input.previous?.spec?.podUID === uid ? input.previous.status : undefined;
   const derived = input.derived ?? derivePodStatus(pod, now);
   const max = options.maxMessageLength;
 
-  const counts = foldCounts({ pod, events, previous, now, options });
+  const { counts, counted } = foldCountsWithNew({ pod, events, previous, now, options });
   const observedAt = formatTime(now.getTime());
 
   const status: ReportStatus = {
     status: derived.status,
     ready: derived.ready,
     restarts: derived.restarts,
-    lastRestartTime: derived.lastRestartTime,
     phase: derived.phase,
     health: derived.health,
-    reason: truncateOrNull(derived.reason, max),
-    message: truncateOrNull(derived.message, max),
+    ...withoutAbsent({
+      lastRestartTime: derived.lastRestartTime,
+      reason: truncateOrNull(derived.reason, max),
+      message: truncateOrNull(derived.message, max),
+      qosClass: pod.status?.qosClass || null,
+      nodeName: pod.spec?.nodeName || null,
+      resize: resizeState(pod),
+    }),
     containers: derived.containers.map((c) => reportContainer(c, max)),
     conditions: (pod.status?.conditions ?? []).filter((c) => c.type).map((c): ReportCondition => ({
       type: c.type ?? "",
       status: c.status ?? "Unknown",
-      reason: truncateOrNull(c.reason, max),
-      message: truncateOrNull(c.message, max),
-      lastTransitionTime: c.lastTransitionTime || null,
+      ...withoutAbsent({
+        reason: truncateOrNull(c.reason, max),
+        message: truncateOrNull(c.message, max),
+        lastTransitionTime: c.lastTransitionTime || null,
+      }),
     })),
-    qosClass: pod.status?.qosClass || null,
-    nodeName: pod.spec?.nodeName || null,
     probes: podProbes(pod),
-    resize: resizeState(pod),
     crashLoop: counts.crashLoop,
     probeFailures: counts.probeFailures,
     lastTransitionTime: keptTransitionTime(previous, derived.status) ?? observedAt,
@@ -52,7 +62,7 @@ export function buildReport(input: BuildReportInput): PodHealthReport {
     tracking: counts.tracking,
   };
 
-  return {
+  const report: PodHealthReport = {
     apiVersion: API_VERSION,
     kind: KIND,
     metadata: {
@@ -64,6 +74,7 @@ export function buildReport(input: BuildReportInput): PodHealthReport {
     spec: { podName: name, podUID: uid },
     status,
   };
+  return { report, counted };
 }
 
 function podIdentity(pod: Pod): { name: string; namespace: string; uid: string } {
@@ -79,19 +90,19 @@ function reportContainer(c: ContainerSummary, max: number): ReportContainer {
     name: c.name,
     kind: c.kind,
     state: c.state,
-    reason: truncateOrNull(c.reason, max),
-    message: truncateOrNull(c.message, max),
-    exitCode: c.exitCode,
-    signal: c.signal,
     ready: c.ready,
     started: c.started,
     restartCount: c.restartCount,
-    lastTermination: c.lastTermination && {
-      reason: truncateOrNull(c.lastTermination.reason, max),
-      exitCode: c.lastTermination.exitCode,
-      finishedAt: c.lastTermination.finishedAt,
-    },
-    image: c.image,
+    ...withoutAbsent({
+      reason: truncateOrNull(c.reason, max),
+      message: truncateOrNull(c.message, max),
+      exitCode: c.exitCode,
+      signal: c.signal,
+      lastTermination:
+        c.lastTermination &&
+        withoutAbsent({ reason: truncateOrNull(c.lastTermination.reason, max), exitCode: c.lastTermination.exitCode, finishedAt: c.lastTermination.finishedAt }),
+      image: c.image,
+    }),
   };
 }
 

@@ -11,8 +11,9 @@ export function reportChanged(current: PodHealthReport | null | undefined, desir
 /**
  * Which parts differ. The main resource (metadata, spec) and the status subresource are separate writes, so
  * the caller can skip either. The builder owns only its own labels and the ownerReferences: labels someone
- * else added are not a difference. Absent and null compare equal, because the API server drops nulls a
- * schema does not declare nullable.
+ * else added are not a difference. A desired report has no nulls (optional fields without a value are left
+ * out), so a null in the current one is a difference: a report stored by a version that still wrote nulls is
+ * rewritten once, after which it reads back equal.
  */
 export function reportDiff(current: PodHealthReport | null | undefined, desired: PodHealthReport): ReportDiff {
   if (current == null) return { metadata: true, spec: true, status: true };
@@ -26,10 +27,10 @@ export function reportDiff(current: PodHealthReport | null | undefined, desired:
   };
 }
 
-/** Structural equality of JSON values, where a null or undefined property is the same as a missing one. */
+/** Structural equality of JSON values, where an undefined property is the same as a missing one (null is not). */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (a == null || b == null) return a == b;
+  if (a == null || b == null) return false;
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
     return a.every((item, i) => deepEqual(item, b[i]));

@@ -11,6 +11,7 @@ import type {
   ReportStatus,
   ReportTracking,
 } from "./types.js";
+import { withoutAbsent } from "./absent.js";
 import { foldCrashLoop, NO_CRASH_LOOP, type CrashLoopState } from "./crash-loop.js";
 import { foldEvents, type EventMemory } from "./event-cursors.js";
 import { trackedEvents } from "./events.js";
@@ -31,18 +32,33 @@ export interface Counts {
   tracking: ReportTracking;
 }
 
-export function foldCounts({ pod, events, previous, now, options }: CountsInput): Counts {
+/** What a fold counted now, for the metrics' per-process counters; never written to the report. */
+export interface NewCounts {
+  /** Entries into CrashLoopBackOff counted by this fold, by container. */
+  crashLoopEntries: ReadonlyMap<string, number>;
+}
+
+export function foldCounts(input: CountsInput): Counts {
+  return foldCountsWithNew(input).counts;
+}
+
+export function foldCountsWithNew({ pod, events, previous, now, options }: CountsInput): { counts: Counts; counted: NewCounts } {
   const folded = foldEvents(previousEventMemory(previous), trackedEvents(pod, events), options.eventCursorLimit);
   const probeFailures = foldProbeFailures(previousProbeFailures(previous), folded.counted, options);
   const crash = foldCrashLoop(previousCrashLoop(previous), pod, folded.counted, now);
   return {
-    crashLoop: crash.crashLoop,
-    probeFailures,
-    tracking: { events: folded.memory.cursors, eventsCountedUntil: folded.memory.countedUntil, containers: crash.containers },
+    counts: {
+      crashLoop: crash.crashLoop,
+      probeFailures,
+      tracking: { events: folded.memory.cursors, ...withoutAbsent({ eventsCountedUntil: folded.memory.countedUntil }), containers: crash.containers },
+    },
+    counted: { crashLoopEntries: crash.entered },
   };
 }
 
 // The previous report comes from the API server and may predate a field or have lost one: read it defensively.
+// One stored before optional fields were left out may hold nulls where a field has no value; they are read as
+// absent, so that a rebuilt report never carries them on.
 
 type PreviousStatus = Partial<ReportStatus> | null | undefined;
 
@@ -66,7 +82,9 @@ function previousProbeFailures(previous: PreviousStatus): ProbeFailures | null {
     startup: n(p.startup),
     hooks: n(p.hooks),
     warnings: n(p.warnings),
-    history: Array.isArray(p.history) ? p.history.filter((h) => typeof h?.message === "string" && typeof h.time === "string") : [],
+    history: Array.isArray(p.history)
+      ? p.history.filter((h) => typeof h?.message === "string" && typeof h.time === "string").map(({ container, ...entry }) => ({ ...entry, ...withoutAbsent({ container }) }))
+      : [],
   };
 }
 
@@ -79,5 +97,7 @@ function previousCrashLoop(previous: PreviousStatus): CrashLoopState | null {
     )
     // Reports written before the credit existed have none.
     .map((c) => ({ ...c, backOffCredit: typeof c.backOffCredit === "number" ? c.backOffCredit : 0 }));
-  return { crashLoop: { ...NO_CRASH_LOOP, ...previous.crashLoop }, containers };
+  const crashLoop = previous.crashLoop;
+  const count = typeof crashLoop?.count === "number" ? crashLoop.count : NO_CRASH_LOOP.count;
+  return { crashLoop: { count, ...withoutAbsent({ lastEnteredTime: crashLoop?.lastEnteredTime, container: crashLoop?.container }) }, containers };
 }

@@ -26,9 +26,10 @@ import type { ContainerStatus, Pod } from "../status/types.js";
 import type { ContainerTracking, CrashLoop } from "./types.js";
 import type { CountedEvent } from "./event-cursors.js";
 import { compareStrings } from "./event-cursors.js";
+import { withoutAbsent } from "./absent.js";
 import { formatTime, parseTime } from "./text.js";
 
-export const NO_CRASH_LOOP: Readonly<CrashLoop> = Object.freeze({ count: 0, lastEnteredTime: null, container: null });
+export const NO_CRASH_LOOP: Readonly<CrashLoop> = Object.freeze({ count: 0 });
 
 /** The most BackOff evidence banked per container: a few restarts' worth, never a long loop's every sync. */
 export const MAX_BACKOFF_CREDIT = 5;
@@ -40,16 +41,22 @@ export interface CrashLoopState {
   containers: ContainerTracking[];
 }
 
+/** A fold's result: the new state, and (not persisted) the entries it counted now, by container. */
+export interface CrashLoopFold extends CrashLoopState {
+  entered: ReadonlyMap<string, number>;
+}
+
 export function foldCrashLoop(
   previous: CrashLoopState | null,
   pod: Pod,
   counted: readonly CountedEvent[],
   now: Date,
-): CrashLoopState {
+): CrashLoopFold {
   const tracked = new Map((previous?.containers ?? []).map((c) => [c.name, c]));
   const backOffs = backOffIncreases(counted);
   let { count, lastEnteredTime, container } = previous?.crashLoop ?? NO_CRASH_LOOP;
   const containers: ContainerTracking[] = [];
+  const enteredNow = new Map<string, number>();
 
   for (const status of containerStatuses(pod)) {
     const name = status.name ?? "";
@@ -58,13 +65,14 @@ export function foldCrashLoop(
     containers.push(step.tracking);
     if (step.entries === 0) continue;
     count += step.entries;
+    enteredNow.set(name, (enteredNow.get(name) ?? 0) + step.entries);
     const entered = formatTime(parseTime(status.lastState?.terminated?.finishedAt) ?? now.getTime());
     if (isNewer(entered, name, lastEnteredTime, container)) {
       lastEnteredTime = entered;
       container = name;
     }
   }
-  return { crashLoop: { count, lastEnteredTime, container }, containers };
+  return { crashLoop: { count, ...withoutAbsent({ lastEnteredTime, container }) }, containers, entered: enteredNow };
 }
 
 /** One container's new entries and bookkeeping; exported for tests of the rule itself. */
@@ -122,8 +130,9 @@ function backOffIncreases(counted: readonly CountedEvent[]): Map<string, number>
   return byContainer;
 }
 
-function isNewer(time: string, name: string, lastTime: string | null, lastName: string | null): boolean {
-  if (lastTime === null) return true;
+// A report stored before optional fields were left out may still hold nulls: both mean "none".
+function isNewer(time: string, name: string, lastTime: string | null | undefined, lastName: string | null | undefined): boolean {
+  if (lastTime == null) return true;
   const diff = (parseTime(time) ?? 0) - (parseTime(lastTime) ?? 0);
   return diff > 0 || (diff === 0 && compareStrings(name, lastName ?? "") < 0);
 }

@@ -3,6 +3,7 @@ import type { HistoryEntry, ProbeFailures, ReportOptions } from "./types.js";
 import type { CountedEvent } from "./event-cursors.js";
 import { compareStrings } from "./event-cursors.js";
 import { historyFields } from "./events.js";
+import { withoutAbsent } from "./absent.js";
 import { formatTime, parseTime, truncate } from "./text.js";
 
 export const NO_PROBE_FAILURES: Readonly<ProbeFailures> = Object.freeze({
@@ -52,7 +53,7 @@ export function foldProbeFailures(
 
     const entry: HistoryEntry = {
       time: formatTime(event.time),
-      container: event.container,
+      ...withoutAbsent({ container: event.container }),
       probe: fields.probe,
       reason: fields.reason,
       message: truncate(event.message, options.maxMessageLength),

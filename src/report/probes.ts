@@ -2,6 +2,7 @@
 // a failing probe was configured to do next to its failures.
 import type { ContainerSpec, Pod, Probe } from "../status/types.js";
 import type { ReportProbes } from "./types.js";
+import { withoutAbsent } from "./absent.js";
 
 // The API server's defaults: a pod read from it has them filled, a pod from a fixture may not.
 const DEFAULTS = { initialDelaySeconds: 0, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 };
@@ -29,16 +30,18 @@ export function describeProbe(probe: Probe): string {
   return `unknown ${attrs}`;
 }
 
-/** The probes of every init and regular container that has at least one, in the pod's order. */
+/** The probes of every init and regular container that has at least one, in the pod's order; a probe it lacks is absent. */
 export function podProbes(pod: Pod): ReportProbes[] {
   const containers: ContainerSpec[] = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
   return containers
     .filter((c) => c.livenessProbe || c.readinessProbe || c.startupProbe)
     .map((c) => ({
       container: c.name ?? "",
-      liveness: c.livenessProbe ? describeProbe(c.livenessProbe) : null,
-      readiness: c.readinessProbe ? describeProbe(c.readinessProbe) : null,
-      startup: c.startupProbe ? describeProbe(c.startupProbe) : null,
+      ...withoutAbsent({
+        liveness: c.livenessProbe && describeProbe(c.livenessProbe),
+        readiness: c.readinessProbe && describeProbe(c.readinessProbe),
+        startup: c.startupProbe && describeProbe(c.startupProbe),
+      }),
     }));
 }
 

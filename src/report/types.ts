@@ -1,7 +1,9 @@
 // The shapes of the report module: the core/v1 Event it reads, the PodHealthReport it builds, and its options.
 // Every field of the report's status is declared in crds/podhealthreports.yaml too: a structural schema prunes
-// anything it does not declare, and a pruned bookkeeping field would silently break exact counting.
-import type { ContainerSummary, DerivedPodStatus, Health, Pod } from "../status/types.js";
+// anything it does not declare, and a pruned bookkeeping field would silently break exact counting. Optional
+// fields follow the API conventions: a field without a value is left out, never written as null (a stored
+// null shows as `<no value>` in `kubectl get`, and every null would be one more thing to declare nullable).
+import type { ContainerSummary, DerivedPodStatus, Health, LastTermination, Pod } from "../status/types.js";
 
 /** A core/v1 Event as the API server sends it, as plain JSON. Every field is optional. */
 export interface CoreEvent {
@@ -78,38 +80,44 @@ export interface ReportSpec {
   podUID: string;
 }
 
+/** `T` with each field that may be null made optional instead: absent when it has no value. */
+export type NullAsAbsent<T> = { [K in keyof T as null extends T[K] ? never : K]: T[K] } & {
+  [K in keyof T as null extends T[K] ? K : never]?: Exclude<T[K], null>;
+};
+
 /** A container in the report: the engine's summary, its free text truncated to the report's bound. */
-export type ReportContainer = ContainerSummary;
+export type ReportContainer = Omit<NullAsAbsent<ContainerSummary>, "lastTermination"> & { lastTermination?: NullAsAbsent<LastTermination> };
 
 export interface ReportCondition {
   type: string;
   status: string;
-  reason: string | null;
-  message: string | null;
-  lastTransitionTime: string | null;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
 }
 
-/** Each container's probes as kubectl describe words them; null where the container has no such probe. */
+/** Each container's probes as kubectl describe words them; absent where the container has no such probe. */
 export interface ReportProbes {
   container: string;
-  liveness: string | null;
-  readiness: string | null;
-  startup: string | null;
+  liveness?: string;
+  readiness?: string;
+  startup?: string;
 }
 
 export interface CrashLoop {
   /** How many times any container entered CrashLoopBackOff (see src/report/crash-loop.ts for the rule). */
   count: number;
-  /** When the newest counted entry began (the death that was backed off), RFC3339. */
-  lastEnteredTime: string | null;
+  /** When the newest counted entry began (the death that was backed off), RFC3339; absent before the first. */
+  lastEnteredTime?: string;
   /** The container of the newest counted entry. */
-  container: string | null;
+  container?: string;
 }
 
 export interface HistoryEntry {
   /** The newest occurrence, RFC3339. */
   time: string;
-  container: string | null;
+  /** The container, from the event's fieldPath; absent when the event names none. */
+  container?: string;
   probe: HistoryProbe;
   reason: HistoryReason;
   message: string;
@@ -157,7 +165,7 @@ export interface ReportTracking {
   /** The newest events already counted, with the count counted. */
   events: EventCursor[];
   /** Events not in `events` whose time is at or before this mark were counted before their cursor was evicted. */
-  eventsCountedUntil: string | null;
+  eventsCountedUntil?: string;
   containers: ContainerTracking[];
 }
 
@@ -165,18 +173,18 @@ export interface ReportStatus {
   status: string;
   ready: string;
   restarts: number;
-  lastRestartTime: string | null;
+  lastRestartTime?: string;
   phase: string;
   health: Health;
-  reason: string | null;
-  message: string | null;
+  reason?: string;
+  message?: string;
   containers: ReportContainer[];
   conditions: ReportCondition[];
-  qosClass: string | null;
-  nodeName: string | null;
+  qosClass?: string;
+  nodeName?: string;
   probes: ReportProbes[];
-  /** In-place resize: Proposed, InProgress, Deferred, Infeasible; null when none. */
-  resize: string | null;
+  /** In-place resize: Proposed, InProgress, Deferred, Infeasible; absent when none. */
+  resize?: string;
   crashLoop: CrashLoop;
   probeFailures: ProbeFailures;
   /** When `status` last changed, RFC3339. */

@@ -142,7 +142,8 @@ export async function startSimCluster(options: SimClusterOptions = {}): Promise<
   const crdInfo = registry.get(CRD_KEY)!;
   for (const crd of await readCrds(options.crdDirs ?? [path.join(packageRoot(), "crds")])) {
     try {
-      rest.create({ info: crdInfo, version: "v1", namespace: undefined, name: undefined, subresource: undefined }, crd, false);
+      // Strict, as `kubectl apply -f crds/` decodes: a misspelt field stops the install.
+      rest.create({ info: crdInfo, version: "v1", namespace: undefined, name: undefined, subresource: undefined }, crd, false, { fieldValidation: "Strict" });
     } catch (err) {
       throw new Error(`sim: cannot create CRD ${crd.metadata?.name ?? "?"}: ${err instanceof ApiError ? err.message : String(err)}`, { cause: err });
     }

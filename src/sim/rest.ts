@@ -2,10 +2,11 @@
 // failure an ApiError with the code and reason the real server would give.
 import { parse as parseYaml } from "yaml";
 import { ApiError, badRequest, expired, notFound, successStatus, type StatusObject } from "./errors.js";
+import { decodeCrd } from "./crd-decode.js";
 import { apiVersionOf } from "./objects.js";
 import { applyPatch, jsonPatch, mergePatch, PATCH_TYPES, strategicMergePatch, type PatchType } from "./patch.js";
 import { present, toStorage } from "./present.js";
-import type { ResourceInfo } from "./resources.js";
+import { CRD_KEY, type ResourceInfo } from "./resources.js";
 import type { Predicate } from "./selectors.js";
 import type { DeleteOptions, MemoryStore } from "./store.js";
 import { prepareForCreate, prepareForUpdate, validate } from "./strategy.js";
@@ -18,6 +19,14 @@ export interface Target {
   namespace: string | undefined;
   name: string | undefined;
   subresource: string | undefined;
+}
+
+/** How a write treats fields its type does not have, and where the warnings go. */
+export interface DecodeOptions {
+  /** The request's fieldValidation: Strict refuses unknown fields, Ignore drops them; Warn (the default) warns. */
+  fieldValidation?: string | null;
+  /** Collects the warnings the response carries in Warning headers. */
+  warnings?: string[];
 }
 
 export interface ListOptions {
@@ -109,8 +118,9 @@ export class RestApi {
     return { items, resourceVersion: String(rv), continueToken, remainingItemCount };
   }
 
-  create(t: Target, body: unknown, dryRun: boolean): KubeObject {
+  create(t: Target, body: unknown, dryRun: boolean, decoding: DecodeOptions = {}): KubeObject {
     const obj = this.checkBody(t, body, false);
+    decodeTyped(t, obj, decoding);
     prepareForCreate(t.info, obj, this.store.clock.now());
     const stored = toStorage(t.info, obj);
     validate(t.info, t.version, stored);
@@ -118,17 +128,18 @@ export class RestApi {
     return this.store.create(t.info.storage, stored, { owned: true });
   }
 
-  update(t: Target, body: unknown, dryRun: boolean): KubeObject {
+  update(t: Target, body: unknown, dryRun: boolean, decoding: DecodeOptions = {}): KubeObject {
     const obj = this.checkBody(t, body, true);
+    decodeTyped(t, obj, decoding);
     const existing = this.get(t);
     const next = prepareForUpdate(t.info, existing, toStorage(t.info, obj), t.subresource, this.store.clock.now());
-    validate(t.info, t.version, next);
+    validate(t.info, t.version, next, existing);
     if (dryRun) return next;
     return this.store.update(t.info.storage, next, { owned: true });
   }
 
   /** Returns the patched object and whether an apply created it. */
-  patch(t: Target, type: PatchType, text: string, opts: { fieldManager?: string; dryRun: boolean }): { object: KubeObject; created: boolean } {
+  patch(t: Target, type: PatchType, text: string, opts: { fieldManager?: string; dryRun: boolean } & DecodeOptions): { object: KubeObject; created: boolean } {
     if (type === "strategic" && t.info.custom) {
       throw new ApiError(
         415,
@@ -157,7 +168,7 @@ export class RestApi {
         meta.name ??= t.name;
         if (t.namespace) meta.namespace ??= t.namespace;
       }
-      return { object: this.create({ ...t, name: undefined }, body, opts.dryRun), created: true };
+      return { object: this.create({ ...t, name: undefined }, body, opts.dryRun, opts), created: true };
     }
     if (type === "apply") this.checkBody(t, patch, true);
 
@@ -169,12 +180,13 @@ export class RestApi {
     else patched = applyPatch(base, patch, t.info.custom);
     if (!isObject(patched)) throw new ApiError(422, "Invalid", "the patched object is not a JSON object");
     const copy = structuredClone(patched) as KubeObject;
+    decodeTyped(t, copy, opts);
     const meta = (copy.metadata ??= {});
     // The URL names the object; a patch cannot move it.
     meta.name = t.name;
     if (t.namespace) meta.namespace = t.namespace;
     const next = prepareForUpdate(t.info, existing, toStorage(t.info, copy), t.subresource, this.store.clock.now());
-    validate(t.info, t.version, next);
+    validate(t.info, t.version, next, existing);
     if (opts.dryRun) return { object: next, created: false };
     return { object: this.store.update(t.info.storage, next, { owned: true }), created: false };
   }
@@ -221,6 +233,21 @@ export class RestApi {
     }
     return obj;
   }
+}
+
+/**
+ * Decodes a body of a typed kind the sim models field by field (CustomResourceDefinitions): a value of the wrong
+ * type is a 400, unknown fields are dropped and, as fieldValidation asks, refused or warned about.
+ */
+function decodeTyped(t: Target, obj: KubeObject, decoding: DecodeOptions): void {
+  if (t.info.key !== CRD_KEY) return;
+  const decoded = decodeCrd(obj);
+  const prefix = `${t.info.kind} in version "${t.version}" cannot be handled as a ${t.info.kind}: `;
+  if (decoded.typeError) throw badRequest(prefix + decoded.typeError);
+  if (decoded.unknown.length === 0) return;
+  const unknown = decoded.unknown.map((f) => `unknown field ${JSON.stringify(f)}`);
+  if (decoding.fieldValidation === "Strict") throw badRequest(`${prefix}strict decoding error: ${unknown.join(", ")}`);
+  if (decoding.fieldValidation !== "Ignore") decoding.warnings?.push(...unknown);
 }
 
 function invalid422(kind: string, field: string, message: string): ApiError {

@@ -356,6 +356,13 @@ async function serveResource(
 
   const raw = await readRawBody(req);
   const contentType = (req.headers["content-type"] ?? "").toLowerCase();
+  // Fields a typed kind does not have are warned about (kubectl prints "Warning: unknown field …") unless the
+  // request asked for Strict (an error) or Ignore.
+  const warnings: string[] = [];
+  const decoding = { fieldValidation: query.get("fieldValidation"), warnings };
+  const warn = (): void => {
+    if (warnings.length > 0) res.setHeader("Warning", warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+  };
   if (contentType.startsWith("application/cbor")) {
     throw new ApiError(415, "UnsupportedMediaType", `the simulated API server accepts JSON request bodies only, not ${contentType}: use kubectl apply or kubectl create -f`);
   }
@@ -363,20 +370,27 @@ async function serveResource(
   // JSON, which they accept too (they ask for `application/vnd.kubernetes.protobuf,application/json`).
   const body = contentType.startsWith(PROTOBUF_CONTENT_TYPE) && method !== "PATCH" && raw.length > 0 ? JSON.stringify(decodeProtobufBody(raw)) : raw.toString("utf8");
   switch (method) {
-    case "POST":
+    case "POST": {
       if (!collection || target.subresource) throw new ApiError(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`);
       if (info.namespaced && target.namespace === undefined) throw notFoundPath();
-      respondObject(ctx, target, ctx.rest.create(target, parseJsonBody(body), dryRun), rep, 201, res);
+      const created = ctx.rest.create(target, parseJsonBody(body), dryRun, decoding);
+      warn();
+      respondObject(ctx, target, created, rep, 201, res);
       return;
-    case "PUT":
+    }
+    case "PUT": {
       if (collection) throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
-      respondObject(ctx, target, ctx.rest.update(target, parseJsonBody(body), dryRun), rep, 200, res);
+      const updated = ctx.rest.update(target, parseJsonBody(body), dryRun, decoding);
+      warn();
+      respondObject(ctx, target, updated, rep, 200, res);
       return;
+    }
     case "PATCH": {
       if (collection) throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
       const force = query.get("force");
       if (force !== null && patchType(req.headers["content-type"]) !== "apply") throw badRequest("force: Forbidden: may not be specified for non-apply patch");
-      const result = ctx.rest.patch(target, patchType(req.headers["content-type"]), body, { fieldManager: query.get("fieldManager") ?? undefined, dryRun });
+      const result = ctx.rest.patch(target, patchType(req.headers["content-type"]), body, { fieldManager: query.get("fieldManager") ?? undefined, dryRun, ...decoding });
+      warn();
       respondObject(ctx, target, result.object, rep, result.created ? 201 : 200, res);
       return;
     }

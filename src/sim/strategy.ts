@@ -1,7 +1,9 @@
 // Per-resource rules the real server applies around a write ("strategies" in apiserver terms): what a create
 // resets, what the status subresource may and may not change, what a CRD's status says, and validation.
 import { rfc3339 } from "./clock.js";
+import { applyCrdDefaults, validateCrd } from "./crd-validation.js";
 import { invalid } from "./errors.js";
+import { invalidObject, type FieldError, type FieldErrorType } from "./field-errors.js";
 import { CRD_KEY, type ResourceInfo } from "./resources.js";
 import { pruneAndValidate } from "./schema.js";
 import { defaultStoredKind, validateStoredKind, validateStoredKindUpdate } from "./stored-kinds-strategy.js";
@@ -46,7 +48,9 @@ function crdStatus(crd: KubeObject, now: number): object {
   const names = spec.names ?? {};
   const time = rfc3339(now);
   const previous = ((crd.status ?? {}) as { storedVersions?: string[] }).storedVersions ?? [];
-  const storage = (spec.versions ?? []).find((v) => v.storage)?.name;
+  // Runs before validation: a versions field of the wrong shape must not throw here.
+  const versions = Array.isArray(spec.versions) ? spec.versions : [];
+  const storage = versions.find((v) => v?.storage === true)?.name;
   return {
     conditions: [
       { type: "NamesAccepted", status: "True", lastTransitionTime: time, reason: "NoConflicts", message: "no conflicts found" },
@@ -55,24 +59,6 @@ function crdStatus(crd: KubeObject, now: number): object {
     acceptedNames: { ...names, singular: names.singular ?? (names.kind ?? "").toLowerCase(), listKind: names.listKind ?? `${names.kind ?? ""}List` },
     storedVersions: storage && !previous.includes(storage) ? [...previous, storage] : previous,
   };
-}
-
-function validateCrd(crd: KubeObject): void {
-  const spec = (crd.spec ?? {}) as CrdSpec;
-  const name = crd.metadata?.name ?? "";
-  const causes: Array<{ field: string; message: string; reason?: string }> = [];
-  const names = spec.names ?? {};
-  if (!spec.group || !spec.group.includes(".")) causes.push({ field: "spec.group", message: `Invalid value: "${spec.group ?? ""}": should be a domain with at least one dot` });
-  if (!names.plural) causes.push({ field: "spec.names.plural", message: "Required value", reason: "FieldValueRequired" });
-  if (!names.kind) causes.push({ field: "spec.names.kind", message: "Required value", reason: "FieldValueRequired" });
-  if (names.plural && spec.group && name !== `${names.plural}.${spec.group}`) {
-    causes.push({ field: "metadata.name", message: `Invalid value: "${name}": must be spec.names.plural+"."+spec.group` });
-  }
-  if (spec.scope !== "Namespaced" && spec.scope !== "Cluster") causes.push({ field: "spec.scope", message: `Unsupported value: "${spec.scope ?? ""}": supported values: "Cluster", "Namespaced"`, reason: "FieldValueNotSupported" });
-  const versions = spec.versions ?? [];
-  if (versions.length === 0) causes.push({ field: "spec.versions", message: "Invalid value: must have exactly one version marked as storage version" });
-  else if (versions.filter((v) => v.storage).length !== 1) causes.push({ field: "spec.versions", message: "Invalid value: must have exactly one version marked as storage version" });
-  if (causes.length > 0) throw invalid("CustomResourceDefinition", name, causes);
 }
 
 function validatePod(pod: KubeObject): void {
@@ -86,13 +72,22 @@ function validatePod(pod: KubeObject): void {
   if (causes.length > 0) throw invalid("Pod", pod.metadata?.name ?? "", causes);
 }
 
-/** Validates an object about to be stored; throws 422 Invalid. Prunes custom resources in place. */
-export function validate(info: ResourceInfo, version: string, obj: KubeObject): void {
+/**
+ * Validates an object about to be stored (`existing` is the stored one on an update); throws 422 Invalid with
+ * every problem as a cause. Prunes custom resources in place.
+ */
+export function validate(info: ResourceInfo, version: string, obj: KubeObject, existing?: KubeObject): void {
   if (info.key === "pods") validatePod(obj);
-  else if (info.key === CRD_KEY) validateCrd(obj);
+  else if (info.key === CRD_KEY) {
+    const errors = validateCrd(obj, existing);
+    if (errors.length > 0) throw invalidObject(info.group, info.kind, obj.metadata?.name ?? "", errors);
+  }
   else if (info.custom) {
     const causes = pruneAndValidate(obj, info.schemas?.[version]);
-    if (causes.length > 0) throw invalid(info.kind, obj.metadata?.name ?? "", causes);
+    if (causes.length > 0) {
+      const errors = causes.map((c): FieldError => ({ type: c.reason as FieldErrorType, field: c.field, body: c.message }));
+      throw invalidObject(info.group, info.kind, obj.metadata?.name ?? "", errors);
+    }
   } else validateStoredKind(info, obj);
 }
 
@@ -121,6 +116,7 @@ export function prepareForCreate(info: ResourceInfo, obj: KubeObject, now: numbe
     obj.spec = { finalizers: ["kubernetes"], ...((obj.spec as object | undefined) ?? {}) };
     obj.status = { phase: "Active" };
   } else if (info.key === CRD_KEY) {
+    applyCrdDefaults(obj);
     obj.status = crdStatus(obj, now);
   } else if (info.statusSubresource) {
     delete obj.status;
@@ -146,7 +142,10 @@ export function prepareForUpdate(info: ResourceInfo, existing: KubeObject, incom
       else next.status = structuredClone(existing.status);
     }
   }
-  if (info.key === CRD_KEY) next.status = crdStatus(next, now);
+  if (info.key === CRD_KEY) {
+    applyCrdDefaults(next);
+    next.status = crdStatus(next, now);
+  }
   if (info.key === "namespaces" && subresource === undefined) labelNamespace(next);
   if (subresource === undefined && !info.custom) {
     defaultStoredKind(info, next, existing);

@@ -1,9 +1,11 @@
 // Server-side printing: the meta.k8s.io/v1 Table that `kubectl get` asks for. Columns and cells follow the real
 // server (pkg/printers/internalversion for built-in kinds, the CRD's additionalPrinterColumns for custom ones);
 // the server always fills the wide (priority 1) columns and kubectl hides them unless `-o wide`.
-import { derivePodStatus, humanDuration } from "../status/index.js";
+import { ageText, derivePodStatus, humanDuration, parseTimestamp } from "../status/index.js";
 import type { Pod } from "../status/index.js";
+import { goJson, goNumber } from "./go-print.js";
 import { evaluateJsonPath, parseJsonPath } from "./jsonpath.js";
+import { printerColumnPathError } from "./jsonpath-syntax.js";
 import { getPath, timeOf } from "./objects.js";
 import { present } from "./present.js";
 import type { PrinterColumn, ResourceInfo } from "./resources.js";
@@ -173,22 +175,37 @@ const BUILTIN_PRINTERS: Record<string, Printer> = {
   "customresourcedefinitions.apiextensions.k8s.io": crdPrinter,
 };
 
-/** A cell for a CRD column as the apiextensions table convertor makes it: typed, or null when absent. */
-function customCell(column: PrinterColumn, values: unknown[], now: number): unknown {
-  // A JSON null cannot be printed by the server's JSONPath printer either: the cell is empty (kubectl: <none>).
-  if (values.length === 0 || values[0] === undefined || values[0] === null) return null;
+/**
+ * A cell for a CRD column, as apiextensions-apiserver v0.32 tableconvertor.go makes it. No match (a missing
+ * field) is a null cell, which kubectl prints empty. A match is typed by the column: a string column prints the
+ * value with client-go's JSONPath printer, which writes a stored JSON null as `<no value>` (text/template's
+ * printableValue of an invalid reflect.Value) and an object or list as JSON; the other types take a value of
+ * their own type and are null otherwise; a date column shows the age, `<invalid>` when the text is no RFC3339.
+ */
+export function customCell(type: string, values: unknown[], now: number): unknown {
+  if (values.length === 0 || values[0] === undefined) return null;
   const value = values[0];
-  switch (column.type) {
+  switch (type) {
+    case "string":
+      if (value === null) return "<no value>";
+      if (typeof value === "string") return value;
+      if (typeof value === "number") return goNumber(value);
+      if (typeof value === "boolean") return String(value);
+      return goJson(value);
     case "integer":
       return typeof value === "number" ? Math.trunc(value) : null;
     case "number":
       return typeof value === "number" ? value : null;
     case "boolean":
       return typeof value === "boolean" ? value : null;
-    case "date":
-      return typeof value === "string" ? since(value, now) : null;
+    case "date": {
+      if (typeof value !== "string") return null;
+      // metav1.Time.UnmarshalQueryParameter: empty and "null" are the zero time, which prints <unknown>.
+      if (value === "" || value === "null") return "<unknown>";
+      return Number.isNaN(parseTimestamp(value)) ? "<invalid>" : ageText(value, now);
+    }
     default:
-      return typeof value === "string" ? value : JSON.stringify(value);
+      return null;
   }
 }
 
@@ -200,26 +217,41 @@ function compiled(path: string): ReturnType<typeof parseJsonPath> | null {
     try {
       steps = parseJsonPath(path);
     } catch {
+      // A path client-go parses but this evaluator does not support prints nothing, as an evaluation error would.
       steps = null;
     }
+    if (compiledPaths.size >= MAX_COMPILED_PATHS) compiledPaths.clear();
     compiledPaths.set(path, steps);
   }
   return steps;
 }
 
+/** Bounds the compiled-path cache: CRDs come and go at run time, each with its own paths. */
+const MAX_COMPILED_PATHS = 1000;
+
+/**
+ * The columns the server serves: up to, not including, the first whose JSONPath its parser rejects. The CRD is
+ * accepted all the same (validation only asks for a leading dot); tableconvertor.New stops at the bad column
+ * and the server logs it and serves the columns it has.
+ */
+export function servedColumns(columns: readonly PrinterColumn[]): PrinterColumn[] {
+  const bad = columns.findIndex((c) => printerColumnPathError(c.jsonPath) !== undefined);
+  return bad < 0 ? [...columns] : columns.slice(0, bad);
+}
+
 function customPrinter(info: ResourceInfo, version: string): Printer {
-  const columns = info.printerColumns?.[version] ?? [];
+  const columns = servedColumns(info.printerColumns?.[version] ?? []);
   return {
     columns: [
       NAME_COLUMN,
-      ...columns.map((c) => col(c.name, c.type === "date" ? "date" : c.type, c.description ?? "", c.priority ?? 0, c.format ?? "")),
+      ...columns.map((c) => col(c.name, c.type, c.description || `Custom resource definition column (in JSONPath format): ${c.jsonPath}`, c.priority ?? 0, c.format ?? "")),
     ],
     row: (obj, now) => ({
       cells: [
         obj.metadata?.name ?? "",
         ...columns.map((c) => {
           const steps = compiled(c.jsonPath);
-          return steps ? customCell(c, evaluateJsonPath(steps, obj), now) : null;
+          return steps ? customCell(c.type, evaluateJsonPath(steps, obj), now) : null;
         }),
       ],
     }),

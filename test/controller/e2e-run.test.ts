@@ -1,6 +1,7 @@
 // The `run` subcommand end to end: flags in, a controller against the kubeconfig's cluster, SIGTERM out.
 import { EventEmitter } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
@@ -42,6 +43,22 @@ describe("run subcommand", () => {
     expect(stderr.text).toMatch(/^pod-health-operator run: --context: no context named "nope"/);
   });
 
+  it("exits 1 with one line when the metrics port is taken", async () => {
+    const file = path.join(dir, "kc-port.yaml");
+    await writeFile(file, stringify({ apiVersion: "v1", kind: "Config", clusters: [{ name: "c", cluster: { server: "http://127.0.0.1:1" } }], users: [{ name: "u", user: {} }], contexts: [{ name: "x", context: { cluster: "c", user: "u" } }], "current-context": "x" }));
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = (taken.address() as AddressInfo).port;
+    const stderr = new Capture();
+    try {
+      const code = await runCommand({ kubeconfig: file, metricsAddress: "127.0.0.1", metricsPort: String(port) }, { env: {}, stdout: new LogSink(), stderr, signals: new EventEmitter() });
+      expect(code).toBe(1);
+      expect(stderr.text).toMatch(new RegExp(`^pod-health-operator run: metrics server: cannot listen on 127.0.0.1:${port}: .*EADDRINUSE.*\n$`));
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
   describe("against the simulated cluster", () => {
     let env: Env;
     beforeEach(async () => {
@@ -57,6 +74,7 @@ describe("run subcommand", () => {
       const kubelet = runScenario(env.cluster.store, env.clock, { scenario: "crashloop", name: "web" });
       const signals = new EventEmitter();
       const stdout = new LogSink();
+      let metricsUrl = "";
       const exit = runCommand(
         {
           kubeconfig: file,
@@ -66,15 +84,31 @@ describe("run subcommand", () => {
           leaderElectRenewDeadline: "1s",
           leaderElectRetryPeriod: "200ms",
           logLevel: "info",
+          metricsAddress: "127.0.0.1",
+          metricsPort: "0",
         },
-        { env: {}, stdout, stderr: new Capture(), signals },
+        {
+          env: {},
+          stdout,
+          stderr: new Capture(),
+          signals,
+          onStarted: (_c, endpoints) => {
+            metricsUrl = endpoints.metricsUrl;
+          },
+        },
       );
       await run(env, 60_000);
       await waitFor("a report", () => report(env, "default", "web")?.status?.status === "CrashLoopBackOff");
       expect(stdout.lines.some((l) => l.msg === "became leader")).toBe(true);
 
+      // The metrics and health server runs beside it, and goes with it.
+      expect(metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await fetch(`${metricsUrl}/readyz`)).status).toBe(200);
+      expect(await (await fetch(`${metricsUrl}/metrics`)).text()).toMatch(/^podhealth_leader 1$/m);
+
       signals.emit("SIGTERM");
       expect(await exit).toBe(0);
+      await expect(fetch(`${metricsUrl}/healthz`)).rejects.toThrow();
       const lease = env.cluster.store.get("leases.coordination.k8s.io", "default", "pod-health-operator") as Lease;
       expect(lease.spec).toMatchObject({ holderIdentity: "", leaseDurationSeconds: 1 });
       const msgs = stdout.lines.map((l) => l.msg);

@@ -6,6 +6,14 @@ import { at, fixtureEvents, liveness, OPTIONS, pod, POD_UID, roundTrip, running,
 const build = (p: Pod, events: CoreEvent[], s: number, previous?: PodHealthReport | null): PodHealthReport =>
   buildReport({ pod: p, events, previous, now: new Date(T0 + s * 1000), options: OPTIONS });
 
+/** The paths of every null, and of every key whose value is undefined, in a value. */
+function nullsIn(value: unknown, path = ""): string[] {
+  if (value === null || value === undefined) return [path];
+  if (Array.isArray(value)) return value.flatMap((v, i) => nullsIn(v, `${path}[${i}]`));
+  if (typeof value === "object") return Object.entries(value).flatMap(([k, v]) => nullsIn(v, `${path}.${k}`));
+  return [];
+}
+
 describe("buildReport", () => {
   const report = build(troubledPod(), fixtureEvents, 0);
 
@@ -37,10 +45,40 @@ describe("buildReport", () => {
     });
     expect(report.status.containers.map((c) => [c.name, c.state, c.restartCount])).toEqual([["app", "waiting", 2], ["sidecar", "running", 0]]);
     expect(report.status.conditions.map((c) => c.type)).toEqual(["Ready", "PodResizePending"]);
-    expect(report.status.probes).toEqual([
-      { container: "app", liveness: "http-get http://:80/healthz delay=0s timeout=5s period=3s #success=1 #failure=3", readiness: null, startup: null },
-      { container: "sidecar", liveness: null, readiness: "tcp-socket :15021 delay=0s timeout=1s period=10s #success=1 #failure=3", startup: null },
+    expect(report.status.probes).toStrictEqual([
+      { container: "app", liveness: "http-get http://:80/healthz delay=0s timeout=5s period=3s #success=1 #failure=3" },
+      { container: "sidecar", readiness: "tcp-socket :15021 delay=0s timeout=1s period=10s #success=1 #failure=3" },
     ]);
+  });
+
+  // API conventions: an optional field without a value is left out. A stored null would print <no value> in
+  // kubectl get (REASON of a healthy pod) and is one more thing the CRD would have to declare nullable.
+  test.each([
+    ["a healthy pod", () => build(pod(), [], 0)],
+    ["an unscheduled pod", () => build({ ...pod([]), spec: { containers: [{ name: "app", image: "x" }] }, status: { phase: "Pending" } }, [], 0)],
+    ["a crash-looping pod with probe events", () => report],
+  ])("%s: no null anywhere in the report, and no key without a value", (_name, make) => {
+    const built = make();
+    expect(nullsIn(built)).toEqual([]);
+    expect(JSON.stringify(roundTrip(built))).toBe(JSON.stringify(built));
+  });
+
+  test("a healthy pod's report leaves out what it has no value for", () => {
+    const healthy = build(pod(), [], 0).status;
+    for (const key of ["reason", "message", "lastRestartTime", "resize"]) expect(Object.hasOwn(healthy, key)).toBe(false);
+    expect(healthy.crashLoop).toStrictEqual({ count: 0 });
+    expect(Object.hasOwn(healthy.tracking, "eventsCountedUntil")).toBe(false);
+  });
+
+  test("a report stored with nulls (by a version that wrote them) rebuilds without them, as a fresh one", () => {
+    const fresh = build(pod(), [], 0);
+    const old = roundTrip(fresh) as unknown as { status: Record<string, unknown> & { crashLoop: object; tracking: object } };
+    Object.assign(old.status, { reason: null, message: null, resize: null, lastRestartTime: null });
+    Object.assign(old.status.crashLoop, { lastEnteredTime: null, container: null });
+    Object.assign(old.status.tracking, { eventsCountedUntil: null });
+    const rebuilt = build(pod(), [], 30, old as unknown as PodHealthReport);
+    expect(nullsIn(rebuilt)).toEqual([]);
+    expect({ ...rebuilt.status, observedAt: "" }).toStrictEqual({ ...fresh.status, observedAt: "" });
   });
 
   test("counts come from this pod's events only", () => {

@@ -1,5 +1,5 @@
 // Entries into CrashLoopBackOff counted from container states and BackOff events, once per (container, restartCount).
-import { foldCounts, type Counts } from "../../src/report/counts.js";
+import { foldCounts, foldCountsWithNew, type Counts } from "../../src/report/counts.js";
 import type { CoreEvent } from "../../src/report/index.js";
 import type { ContainerStatus } from "../../src/status/types.js";
 import { at, backOff, crashLooping, OPTIONS, pod, roundTrip, running, T0 } from "./fixtures.js";
@@ -113,5 +113,17 @@ describe("crash-loop counting", () => {
     const counts = fold([{ containers: [crashLooping("old", 1)] }, { containers: [running("app", 0)] }]);
     expect(counts.tracking.containers.map((c) => c.name)).toEqual(["app"]);
     expect(counts.crashLoop.count).toBe(1);
+  });
+});
+
+describe("what a fold counted now (for the metrics' per-process counters)", () => {
+  it("names the containers the new entries belong to, and nothing when the same state is folded again", () => {
+    const first = foldCountsWithNew({ pod: pod([crashLooping("app", 1), running("sidecar", 0)]), events: [], previous: null, now: new Date(T0), options: OPTIONS });
+    expect([...first.counted.crashLoopEntries]).toEqual([["app", 1]]);
+    const again = foldCountsWithNew({ pod: pod([crashLooping("app", 1), running("sidecar", 0)]), events: [], previous: roundTrip(first.counts), now: new Date(T0 + 1000), options: OPTIONS });
+    expect([...again.counted.crashLoopEntries]).toEqual([]);
+    const later = foldCountsWithNew({ pod: pod([crashLooping("app", 4), crashLooping("sidecar", 1)]), events: [], previous: roundTrip(first.counts), now: new Date(T0 + 2000), options: OPTIONS });
+    expect([...later.counted.crashLoopEntries]).toEqual([["app", 3], ["sidecar", 1]]);
+    expect(later.counts.crashLoop.count).toBe(first.counts.crashLoop.count + 4);
   });
 });

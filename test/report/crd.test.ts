@@ -1,9 +1,14 @@
-// The CRD: it parses, its schema is structural and described, its columns point at real fields, and every
-// field a built report puts in status is declared (a structural schema prunes the rest, silently).
+// The CRD: a real API server accepts it (the sim validates CRDs as upstream does), its schema is described, its
+// columns point at real fields, and every field a built report puts in status is declared (a structural schema
+// prunes the rest, silently), with no nulls: optional fields without a value are absent.
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { API_VERSION, buildReport, GROUP, KIND, PLURAL, SHORT_NAME, SINGULAR, VERSION, type PodHealthReport } from "../../src/report/index.js";
-import { event, fixtureEvents, liveness, OPTIONS, pod, roundTrip, T0, troubledPod } from "./fixtures.js";
+import { applyCrdDefaults, validateCrd } from "../../src/sim/crd-validation.js";
+import { errorText } from "../../src/sim/field-errors.js";
+import { printerColumnPathError } from "../../src/sim/jsonpath-syntax.js";
+import type { Pod } from "../../src/status/types.js";
+import { at, event, fixtureEvents, liveness, OPTIONS, pod, roundTrip, T0, troubledPod } from "./fixtures.js";
 
 interface Schema {
   type?: string;
@@ -21,22 +26,22 @@ const crd = parse(readFileSync(new URL("../../crds/podhealthreports.yaml", impor
 const version = crd.spec.versions[0];
 const schema: Schema = version.schema.openAPIV3Schema;
 
-/** Structural-schema violations: a node without a type, a field without a description, an object without fields. */
-function structuralErrors(node: Schema, path: string): string[] {
+/** For humans: a field without a description, an object without fields. metadata must say nothing but its type. */
+function undescribed(node: Schema, path: string): string[] {
+  if (path === ".metadata") return [];
   const errors: string[] = [];
-  if (!node.type) errors.push(`${path}: no type`);
   if (!node.description) errors.push(`${path}: no description`);
-  if (node.type === "array") errors.push(...(node.items ? structuralErrors(node.items, `${path}[]`) : [`${path}: array without items`]));
-  if (node.type === "object" && path !== ".metadata") {
+  if (node.type === "array" && node.items) errors.push(...undescribed(node.items, `${path}[]`));
+  if (node.type === "object") {
     if (!node.properties) errors.push(`${path}: object without properties`);
-    for (const [key, child] of Object.entries(node.properties ?? {})) errors.push(...structuralErrors(child, `${path}.${key}`));
+    for (const [key, child] of Object.entries(node.properties ?? {})) errors.push(...undescribed(child, `${path}.${key}`));
   }
   return errors;
 }
 
-/** What the API server would prune or reject in `value`: undeclared fields, wrong types, nulls not allowed. */
+/** What the API server would prune or reject in `value`: undeclared fields, wrong types, and any null at all. */
 function schemaErrors(value: unknown, node: Schema, path: string): string[] {
-  if (value === null) return node.nullable ? [] : [`${path}: null but not nullable`];
+  if (value === null) return [`${path}: null (an optional field without a value is left out)`];
   if (node.enum && !node.enum.includes(value)) return [`${path}: ${JSON.stringify(value)} not in enum`];
   switch (node.type) {
     case "object": {
@@ -73,6 +78,21 @@ function schemaPaths(node: Schema, path = ""): string[] {
   return [path];
 }
 
+/** troubledPod with a third container, killed by a signal and with a startup probe: every container field filled. */
+function richPod(): Pod {
+  const subject = troubledPod();
+  subject.spec?.containers?.push({ name: "worker", image: "shop/worker:1", startupProbe: { exec: { command: ["true"] } } });
+  subject.status?.containerStatuses?.push({
+    name: "worker",
+    image: "shop/worker:1",
+    ready: false,
+    started: false,
+    restartCount: 0,
+    state: { terminated: { reason: "Error", exitCode: 137, signal: 9, startedAt: at(-60), finishedAt: at(-1) } },
+  });
+  return subject;
+}
+
 /** A report that fills every field: probes, conditions, history of every kind, crash loops, resize, tracking. */
 function richReport(): PodHealthReport {
   const events = [
@@ -82,7 +102,7 @@ function richReport(): PodHealthReport {
     event({ uid: "s", reason: "Unhealthy", message: "Startup probe failed: timeout", last: 22 }),
   ];
   const options = { ...OPTIONS, eventCursorLimit: 3 };
-  return buildReport({ pod: troubledPod(), events, now: new Date(T0), options });
+  return buildReport({ pod: richPod(), events, now: new Date(T0), options });
 }
 
 describe("crds/podhealthreports.yaml", () => {
@@ -95,8 +115,32 @@ describe("crds/podhealthreports.yaml", () => {
     expect(version).toMatchObject({ name: VERSION, served: true, storage: true, subresources: { status: {} } });
   });
 
-  test("the schema is structural and every field is described", () => {
-    expect(structuralErrors(schema, "")).toEqual([]);
+  test("a real API server accepts it: the sim's CRD validation (upstream's rules) finds nothing", () => {
+    const defaulted = structuredClone(crd);
+    applyCrdDefaults(defaulted);
+    defaulted.status = { storedVersions: [VERSION] };
+    expect(validateCrd(defaulted).map(errorText)).toEqual([]);
+  });
+
+  test("metadata says nothing but its type; every other field is described", () => {
+    expect(schema.properties?.metadata).toEqual({ type: "object" });
+    expect(undescribed(schema, "")).toEqual([]);
+  });
+
+  test("nothing is nullable: a report never stores a null", () => {
+    expect(JSON.stringify(schema)).not.toContain('"nullable"');
+  });
+
+  // A server accepts a column whose path its JSONPath parser refuses, and then serves neither that column nor
+  // any after it (tableconvertor.New): a mistake no install would show.
+  test("every printer column's JSONPath parses as the server parses it", () => {
+    const columns: Array<{ jsonPath: string }> = version.additionalPrinterColumns;
+    expect(columns.map((c) => [c.jsonPath, printerColumnPathError(c.jsonPath) ?? "ok"])).toEqual(columns.map((c) => [c.jsonPath, "ok"]));
+  });
+
+  // The server does not require it, but without a status property every status write would be pruned away.
+  test("the status subresource has a status property to hold what it writes", () => {
+    expect(schema.properties?.status?.type).toBe("object");
   });
 
   test("kubectl get phr shows STATUS, READY, RESTARTS, HEALTH, CRASHLOOPS, PROBE-FAILURES, REASON, AGE", () => {
@@ -113,7 +157,7 @@ describe("crds/podhealthreports.yaml", () => {
 
   test.each([
     { name: "a rich report (every field filled)", report: richReport },
-    { name: "a quiet report (nulls and empty lists)", report: () => buildReport({ pod: pod(), events: [], now: new Date(T0), options: OPTIONS }) },
+    { name: "a quiet report (absent fields and empty lists)", report: () => buildReport({ pod: pod(), events: [], now: new Date(T0), options: OPTIONS }) },
     { name: "a report rebuilt from a stored one", report: () => buildReport({ pod: pod(), events: [liveness("e", 2)], previous: roundTrip(richReport()), now: new Date(T0), options: OPTIONS }) },
   ])("$name holds only what the schema declares", ({ report }) => {
     const r = report();

@@ -22,18 +22,18 @@ describe("describeProbe", () => {
     expect(describeProbe(probe)).toBe(want);
   });
 
-  test("a pod's probes, per container that has any", () => {
+  test("a pod's probes, per container that has any; a probe it lacks is absent", () => {
     const subject = pod();
     subject.spec = {
       initContainers: [{ name: "proxy", restartPolicy: "Always", readinessProbe: { tcpSocket: { port: 15021 } } }],
       containers: [{ name: "app", livenessProbe: { grpc: { port: 9090 } }, startupProbe: { exec: { command: ["true"] } } }, { name: "plain" }],
     };
-    expect(podProbes(subject)).toEqual<ReportProbes[]>([
-      { container: "proxy", liveness: null, readiness: "tcp-socket :15021 delay=0s timeout=1s period=10s #success=1 #failure=3", startup: null },
+    // toStrictEqual: a probe the container lacks is absent, not null and not an undefined-valued key.
+    expect(podProbes(subject)).toStrictEqual<ReportProbes[]>([
+      { container: "proxy", readiness: "tcp-socket :15021 delay=0s timeout=1s period=10s #success=1 #failure=3" },
       {
         container: "app",
         liveness: "grpc <pod>:9090 delay=0s timeout=1s period=10s #success=1 #failure=3",
-        readiness: null,
         startup: "exec [true] delay=0s timeout=1s period=10s #success=1 #failure=3",
       },
     ]);

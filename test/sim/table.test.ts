@@ -96,13 +96,59 @@ describe("custom resource tables", () => {
     expect(table.rows[0].cells).toEqual(["w", 3, "True", true, null, "5m"]);
   });
 
-  test("a JSON null in a string column is an empty cell, not the text null", () => {
+  // apiextensions-apiserver tableconvertor.go: a missing field is no result, a nil cell, which kubectl prints
+  // empty; a stored null is a result, and client-go's JSONPath printer writes it as <no value>.
+  test("a stored null in a string column prints <no value>; a missing field is a null cell", () => {
     const noted = structuredClone(crd);
     const versions = (noted.spec as { versions: Array<{ additionalPrinterColumns: unknown[] }> }).versions;
-    versions[0].additionalPrinterColumns = [{ name: "Note", type: "string", jsonPath: ".status.note" }];
-    const widget: KubeObject = { metadata: { name: "w", creationTimestamp: "2025-01-06T09:00:00Z" }, status: { note: null } };
-    const table = toTable(resourceFromCrd(noted), "v1", [widget], {}, { now: NOW, includeObject: "None" });
-    expect(table.rows[0].cells).toEqual(["w", null]);
+    versions[0].additionalPrinterColumns = [
+      { name: "Note", type: "string", jsonPath: ".status.note" },
+      { name: "Count", type: "integer", jsonPath: ".status.count" },
+    ];
+    const info = resourceFromCrd(noted);
+    const at = (status: Record<string, unknown>): unknown[] =>
+      toTable(info, "v1", [{ metadata: { name: "w", creationTimestamp: "2025-01-06T09:00:00Z" }, status }], {}, { now: NOW, includeObject: "None" }).rows[0].cells;
+    expect(at({ note: null, count: null })).toEqual(["w", "<no value>", null]);
+    expect(at({})).toEqual(["w", null, null]);
+    expect(at({ note: "hi", count: 2 })).toEqual(["w", "hi", 2]);
+  });
+
+  test.each([
+    ["a number", 1.5, "1.5"],
+    ["a whole number", 7, "7"],
+    ["a large float, as Go's %v prints it", 1234567.5, "1.2345675e+06"],
+    ["a boolean", true, "true"],
+    ["an object, as Go's json.Marshal writes it (sorted keys, HTML escaped)", { b: 1, a: "<x>" }, '{"a":"\\u003cx\\u003e","b":1}'],
+    ["a list", [1, "two"], '[1,"two"]'],
+  ])("a string column prints %s as text", (_what, value, text) => {
+    const noted = structuredClone(crd);
+    (noted.spec as { versions: Array<{ additionalPrinterColumns: unknown[] }> }).versions[0].additionalPrinterColumns = [{ name: "V", type: "string", jsonPath: ".status.v" }];
+    const table = toTable(resourceFromCrd(noted), "v1", [{ metadata: { name: "w" }, status: { v: value } }], {}, { now: NOW, includeObject: "None" });
+    expect(table.rows[0].cells[1]).toBe(text);
+  });
+
+  test("a date column: an age, <invalid> for text that is no RFC3339 time, <unknown> for an empty one", () => {
+    const dated = structuredClone(crd);
+    (dated.spec as { versions: Array<{ additionalPrinterColumns: unknown[] }> }).versions[0].additionalPrinterColumns = [{ name: "Seen", type: "date", jsonPath: ".status.seen" }];
+    const cell = (seen: unknown): unknown => toTable(resourceFromCrd(dated), "v1", [{ metadata: { name: "w" }, status: { seen } }], {}, { now: NOW, includeObject: "None" }).rows[0].cells[1];
+    expect([cell("2025-01-06T09:55:00Z"), cell("yesterday"), cell(""), cell(5)]).toEqual(["5m", "<invalid>", "<unknown>", null]);
+  });
+
+  test("a column whose JSONPath client-go cannot parse, and every column after it, are not served", () => {
+    const broken = structuredClone(crd);
+    (broken.spec as { versions: Array<{ additionalPrinterColumns: unknown[] }> }).versions[0].additionalPrinterColumns = [
+      { name: "Replicas", type: "integer", jsonPath: ".spec.replicas" },
+      { name: "Bad", type: "string", jsonPath: ".status.conditions[" },
+      { name: "After", type: "string", jsonPath: ".status.phase" },
+    ];
+    const table = toTable(resourceFromCrd(broken), "v1", [{ metadata: { name: "w" }, spec: { replicas: 2 } }], {}, { now: NOW, includeObject: "None" });
+    expect(table.columnDefinitions.map((c) => c.name)).toEqual(["Name", "Replicas"]);
+    expect(table.rows[0].cells).toEqual(["w", 2]);
+  });
+
+  test("a column without a description is described by its JSONPath, as the server does", () => {
+    const table = toTable(resourceFromCrd(crd), "v1", [], {}, { now: NOW, includeObject: "None" });
+    expect(table.columnDefinitions[1].description).toBe("Custom resource definition column (in JSONPath format): .spec.replicas");
   });
 
   test("a version without columns gets the default Age column", () => {
