@@ -8,13 +8,25 @@
 import { createInterface } from "node:readline";
 import { ApiException, type KubeConfig } from "@kubernetes/client-node";
 import { Agent, ProxyAgent, request, type Dispatcher } from "undici";
+import { ListSplitter } from "./list-split.js";
 import type { ListResult, ListWatchSource, WatchEventType, WatchHandle } from "./reflector.js";
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
+/** What a list response says besides its items. */
+export interface ListMeta {
+  resourceVersion?: string;
+  continue?: string;
+}
+
 /** The API calls the controller makes; tests substitute an in-memory fake. */
 export interface KubeApi {
   get<T = unknown>(path: string, query?: Query): Promise<T>;
+  /**
+   * GETs one page of a list and hands each item to `onItem` as it arrives, so the response is never held whole
+   * (see list-split.ts); resolves with the list's metadata once the body has ended.
+   */
+  list(path: string, query: Query, onItem: (raw: unknown) => void): Promise<ListMeta>;
   post<T = unknown>(path: string, body: unknown): Promise<T>;
   put<T = unknown>(path: string, body: unknown): Promise<T>;
   delete<T = unknown>(path: string, body?: unknown): Promise<T>;
@@ -48,6 +60,9 @@ type KubeConfigInternals = {
   createDispatcher?: (cluster: unknown, agentOptions: object) => Dispatcher | undefined;
 };
 
+/** kube-apiserver ends a request after its --request-timeout (1 minute by default); a list may take that long. */
+const LIST_TIMEOUT_MS = 60_000;
+
 export class KubeHttp implements KubeApi {
   /** The API server's address, for logs. */
   readonly server: string;
@@ -71,6 +86,23 @@ export class KubeHttp implements KubeApi {
 
   post<T = unknown>(path: string, body: unknown): Promise<T> {
     return this.request<T>("POST", path, undefined, body);
+  }
+
+  async list(path: string, query: Query, onItem: (raw: unknown) => void): Promise<ListMeta> {
+    // A whole list from the watch cache can take longer than one object: the answer must start within the request
+    // timeout and never pause longer than it, and the whole may take as long as the API server lets a request run.
+    const signal = AbortSignal.timeout(Math.max(this.requestTimeoutMs, LIST_TIMEOUT_MS));
+    const { statusCode, headers, body } = await this.send("GET", path, query, undefined, { signal });
+    if (statusCode !== 200) throw await httpError("GET", path, statusCode, headers, body);
+    const splitter = new ListSplitter((text) => onItem(JSON.parse(text)));
+    try {
+      body.setEncoding("utf8");
+      for await (const chunk of body) splitter.push(chunk as string);
+      return (splitter.end().metadata ?? {}) as ListMeta;
+    } catch (err) {
+      body.destroy();
+      throw new Error(`GET ${path}: reading the list: ${describe(err)}`, { cause: err });
+    }
   }
 
   put<T = unknown>(path: string, body: unknown): Promise<T> {
@@ -268,11 +300,6 @@ export interface CollectionOptions {
   random?: () => number;
 }
 
-interface ListBody {
-  items?: unknown[];
-  metadata?: { resourceVersion?: string; continue?: string };
-}
-
 /**
  * A list+watch source for one collection path (`/api/v1/pods`, `/api/v1/namespaces/ns/events`, …). Lists the way
  * client-go's reflector does (tools/cache/reflector.go, 1.32): resourceVersion "0" lets the API server answer
@@ -295,15 +322,14 @@ export function collectionSource(api: KubeApi, path: string, options: Collection
       let listVersion = "";
       do {
         const query: Query = cont ? { ...selectors, limit: options.pageSize ?? 500, continue: cont } : { ...selectors, ...versionQuery, limit: exact ? undefined : (options.pageSize ?? 500) };
-        const page = await api.get<ListBody>(path, query);
-        // Each page is cut down to what the cache keeps as it arrives, so no more than one raw page is alive.
-        for (const raw of page.items ?? []) {
+        // Each item is cut down to what the cache keeps as it arrives, so no more than one raw item is alive.
+        const meta = await api.list(path, query, (raw) => {
           const item = keep(raw);
           if (item !== null) items.push(item);
-        }
+        });
         // Every page of a paginated list is the same snapshot; the first page's version is the snapshot's.
-        if (listVersion === "") listVersion = page.metadata?.resourceVersion ?? "";
-        cont = page.metadata?.continue || undefined;
+        if (listVersion === "") listVersion = meta.resourceVersion ?? "";
+        cont = meta.continue || undefined;
       } while (cont);
       return { items, resourceVersion: listVersion };
     },

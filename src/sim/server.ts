@@ -253,11 +253,16 @@ function listOptions(target: Target, query: URLSearchParams): ListOptions {
     const rest = fields;
     fields = rest && pinned ? (obj) => pinned(obj) && rest(obj) : pinned;
   }
+  const continueToken = query.get("continue") || undefined;
+  // A list at resourceVersion "0" is answered from the watch cache, which has no pages: the limit is ignored and
+  // every item comes in one response (apiserver 1.32 storage/cacher/cacher.go: shouldDelegateList sends only a
+  // limit with another version, or a continue token, to etcd; GetList returns whatever the cache holds).
+  const fromWatchCache = query.get("resourceVersion") === "0" && continueToken === undefined;
   return {
     labels: parseLabelSelector(query.get("labelSelector")),
     fields,
-    limit: intParam(query, "limit"),
-    continueToken: query.get("continue") || undefined,
+    limit: fromWatchCache ? undefined : intParam(query, "limit"),
+    continueToken,
   };
 }
 

@@ -99,6 +99,36 @@ describe("KubeHttp", () => {
     expect(list.items).toEqual([{ name: "a1" }, { name: "a2" }]);
   });
 
+  it("hands over each item of one long list response while the rest is still on its way", async () => {
+    let finish: () => void = () => undefined;
+    const s = await serve((_req, res) => {
+      res.setHeader("content-type", "application/json");
+      res.write('{"kind":"PodList","metadata":{"resourceVersion":"5"},"items":[{"metadata":{"name":"first"}},');
+      finish = () => res.end('{"metadata":{"name":"second"}}]}');
+    });
+    server = s.server;
+    const seen: string[] = [];
+    const listed = collectionSource(new KubeHttp(s.kc), "/api/v1/pods").list("0", (raw) => {
+      const name = (raw as { metadata: { name: string } }).metadata.name;
+      seen.push(name);
+      if (name === "first") finish();
+      return name;
+    });
+    await expect(listed).resolves.toEqual({ resourceVersion: "5", items: ["first", "second"] });
+  });
+
+  it("says which list broke when its body is cut short or is not a list", async () => {
+    const s = await serve((req, res) => {
+      res.setHeader("content-type", "application/json");
+      if (req.url?.includes("events")) res.end('{"metadata":{},"items":[{"a":1},');
+      else res.end('{"metadata":{},"items":[{"a":tru}]}');
+    });
+    server = s.server;
+    const api = new KubeHttp(s.kc);
+    await expect(collectionSource(api, "/api/v1/events").list("0", (raw) => raw)).rejects.toThrow("GET /api/v1/events: reading the list: the list response ended early");
+    await expect(collectionSource(api, "/api/v1/pods").list("0", (raw) => raw)).rejects.toThrow(/GET \/api\/v1\/pods: reading the list: .*JSON/);
+  });
+
   it("lists as client-go's reflector does: 0 from the watch cache, a known version unpaged, '' paged", async () => {
     const s = await serve((_req, res) => {
       res.setHeader("content-type", "application/json");

@@ -160,6 +160,16 @@ describe("pods through CoreV1Api", () => {
     expect(await statusOf(core.listNamespacedPod({ namespace: "paging", limit: 10, _continue: "garbage" }))).toMatchObject({ code: 400 });
   });
 
+  test("a list at resourceVersion 0 comes whole from the watch cache, limit or not (cacher.go shouldDelegateList)", async () => {
+    const whole = await core.listNamespacedPod({ namespace: "paging", resourceVersion: "0", limit: 10 });
+    expect(whole.items).toHaveLength(25);
+    expect(whole.metadata?._continue).toBeUndefined();
+    // Any other version with a limit is a paged read from etcd.
+    const paged = await core.listNamespacedPod({ namespace: "paging", resourceVersion: whole.metadata?.resourceVersion, limit: 10 });
+    expect(paged.items).toHaveLength(10);
+    expect(paged.metadata?._continue).toBeTruthy();
+  });
+
   test("a paged list started before a compaction gets 410 Expired", async () => {
     const first = await core.listNamespacedPod({ namespace: "paging", limit: 5 });
     await core.createNamespacedPod({ namespace: "default", body: pod("after-first-page") });
