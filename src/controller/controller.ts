@@ -5,7 +5,7 @@
 // The periodic resync re-queues what the caches hold, as client-go's informer resync does; it does not relist.
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
-import { MANAGED_BY, MANAGED_BY_LABEL, reportOptions, type CoreEvent, type PodHealthReport } from "../report/index.js";
+import { MANAGED_BY, MANAGED_BY_LABEL, reportOptions, type CoreEvent } from "../report/index.js";
 import type { Pod } from "../status/types.js";
 import { Connectivity } from "./connectivity.js";
 import { classifyError } from "./errors.js";
@@ -20,7 +20,8 @@ import { reportApi, reportCollectionPath, type ReportApi } from "./report-api.js
 import { PodStates } from "./pod-states.js";
 import { ownsKey } from "./shard.js";
 import { realScheduler, sleep, type Scheduler } from "./scheduler.js";
-import { slimEvent, slimPod, slimReport } from "./slim.js";
+import { slimEvent, slimPod } from "./slim.js";
+import type { CachedReport } from "./report-cache.js";
 import { ControllerStats } from "./stats.js";
 import { MapStore, type Change, type Meta, type ReflectorStore } from "./store.js";
 
@@ -79,7 +80,7 @@ export class Controller {
   private readonly scheduler: Scheduler;
   private readonly pods = new MapStore<Pod & Meta>();
   private readonly events: EventIndex;
-  private readonly reports = new MapStore<PodHealthReport & Meta>();
+  private readonly reports = new MapStore<CachedReport & Meta>();
   private readonly reflectors: Array<Reflector<Meta>> = [];
   private readonly queue: WorkQueue;
   private readonly rechecks: DelayedAdds;
@@ -282,7 +283,7 @@ export class Controller {
         (raw) => mine(slimEvent(raw) as (CoreEvent & Meta) | null, (e) => `${e.involvedObject?.namespace ?? e.metadata?.namespace ?? ""}/${e.involvedObject?.name ?? ""}`),
         { fieldSelector: "involvedObject.kind=Pod" },
       );
-      this.addReflector<PodHealthReport & Meta>("podhealthreports", reportCollectionPath(ns), this.reports, (raw) => mine(slimReport(raw) as (PodHealthReport & Meta) | null), {
+      this.addReflector<CachedReport & Meta>("podhealthreports", reportCollectionPath(ns), this.reports, (raw) => mine(this.reconciler.cacheForm(raw)), {
         labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}`,
       });
     }
@@ -315,7 +316,7 @@ export class Controller {
   private onChange(resource: Resource, change: Change<Meta>): void {
     if (resource === "podhealthreports") {
       if (change.type === "deleted") this.reconciler.forget(change.key);
-      else if (this.reconciler.isOwnWrite(change.key, change.obj as PodHealthReport)) return;
+      else if (this.reconciler.isOwnWrite(change.key, change.obj as CachedReport)) return;
     }
     this.queue.add(change.key);
   }

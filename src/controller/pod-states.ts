@@ -3,10 +3,16 @@
 // The counters here are per process: they start at zero and grow by the increases of the report's lasting counts
 // that this process saw (Prometheus handles the reset when the process restarts); the report keeps the total.
 import { BACKOFF_RESET_MS } from "../report/crash-loop.js";
-import type { NewCounts, PodHealthReport } from "../report/index.js";
+import type { CrashLoop, NewCounts, PodHealthReport, ProbeFailures } from "../report/index.js";
 import type { ContainerStatus, DerivedPodStatus, Health, Pod } from "../status/types.js";
 
 export type ProbeName = "liveness" | "readiness" | "startup";
+
+/** What is read of a report here: a whole one, or the cache's form of one. */
+export interface ReportView {
+  spec?: { podUID?: string };
+  status?: { crashLoop?: Partial<CrashLoop>; probeFailures?: Partial<ProbeFailures> };
+}
 export const PROBE_NAMES: readonly ProbeName[] = ["liveness", "readiness", "startup"];
 
 export interface ContainerState {
@@ -89,7 +95,7 @@ export class PodStates {
   }
 
   /** Records what the status engine derived for a pod; `previous` is the report as it stands, if any. */
-  observeStatus(key: string, pod: Pod, derived: DerivedPodStatus, previous: PodHealthReport | null, now: number): void {
+  observeStatus(key: string, pod: Pod, derived: DerivedPodStatus, previous: ReportView | null, now: number): void {
     const uid = pod.metadata?.uid ?? "";
     let s = this.states.get(key);
     if (s === undefined || s.uid !== uid) {
@@ -107,7 +113,7 @@ export class PodStates {
    * Advances the counters by how much the desired report's lasting counts grew past what was already seen.
    * `previous` is the report the fold started from; `counted` says which containers the new entries belong to.
    */
-  observeCounts(key: string, previous: PodHealthReport | null, desired: PodHealthReport, counted: NewCounts, now: number): void {
+  observeCounts(key: string, previous: ReportView | null, desired: PodHealthReport, counted: NewCounts, now: number): void {
     const s = this.states.get(key);
     if (s === undefined || s.uid !== desired.spec.podUID) return;
     const prev = sameUid(previous, s.uid);
@@ -145,16 +151,16 @@ export class PodStates {
   }
 }
 
-function sameUid(report: PodHealthReport | null, uid: string): PodHealthReport | null {
+function sameUid(report: ReportView | null, uid: string): ReportView | null {
   return report !== null && report.spec?.podUID === uid ? report : null;
 }
 
-function probeTotals(report: PodHealthReport): Record<ProbeName, number> {
+function probeTotals(report: ReportView): Record<ProbeName, number> {
   const p = report.status?.probeFailures;
   return { liveness: p?.liveness ?? 0, readiness: p?.readiness ?? 0, startup: p?.startup ?? 0 };
 }
 
-function newState(pod: Pod, uid: string, previous: PodHealthReport | null): PodState {
+function newState(pod: Pod, uid: string, previous: ReportView | null): PodState {
   const crashLoop = previous?.status?.crashLoop;
   const state: PodState = {
     namespace: pod.metadata?.namespace ?? "",

@@ -9,21 +9,23 @@
 // it is written when the interval is up or when the controller stops. `observedAt` is when a report was last
 // written: what it says was true then.
 import type { Logger } from "pino";
-import { buildReportWithNew, reportDiff, type CoreEvent, type PodHealthReport, type ReportOptions } from "../report/index.js";
+import { buildReportWithNew, statusFingerprint, type CoreEvent, type PodHealthReport, type ReportOptions } from "../report/index.js";
 import { derivePodStatus, verdictRecheckAt } from "../status/index.js";
 import type { DerivedPodStatus, Health, Pod } from "../status/types.js";
 import type { ReportMode } from "../config.js";
 import { classifyError } from "./errors.js";
+import { Interner } from "./intern.js";
 import { splitKey } from "./keys.js";
 import type { PodStates } from "./pod-states.js";
 import type { ReportApi } from "./report-api.js";
+import { cachedDiff, toCached, type CachedReport, type CachedStatus } from "./report-cache.js";
 import type { ReconcileResult } from "./stats.js";
 
 export interface ReconcilerDeps {
   pod(key: string): Pod | undefined;
   events(key: string): readonly CoreEvent[];
-  /** The report as the cache last saw it. */
-  cachedReport(key: string): PodHealthReport | undefined;
+  /** The report as the cache last saw it, in its cache form. */
+  cachedReport(key: string): CachedReport | undefined;
   api: ReportApi;
   reportMode: ReportMode;
   healthyGraceMs: number;
@@ -38,6 +40,8 @@ export interface ReconcilerDeps {
   onConflict?(): void;
   /** What /metrics says per pod: kept only while this replica may write (see pod-states.ts). */
   podStates?: PodStates;
+  /** Shares the values many cached reports hold alike; the controller's report cache uses the same one. */
+  intern?: Interner;
   logger: Logger;
 }
 
@@ -49,10 +53,13 @@ export class NotLeaderError extends Error {
 const SETTLED: ReadonlySet<Health> = new Set<Health>(["Healthy", "Completed"]);
 
 /** The part of a status that counting reads: what a tombstone keeps. */
-function countingMemory(status: PodHealthReport["status"]): PodHealthReport["status"] {
+function countingMemory(status: CachedStatus): CachedStatus {
   const { crashLoop, probeFailures, tracking, status: s, lastTransitionTime } = status;
-  return { crashLoop, probeFailures, tracking, status: s, lastTransitionTime } as PodHealthReport["status"];
+  return { crashLoop, probeFailures, tracking, status: s, lastTransitionTime };
 }
+
+/** What the next report counts on: the report in its cache form, or a full one held back or rebuilt. */
+type Base = CachedReport | PodHealthReport;
 const MAX_CONFLICT_RETRIES = 3;
 
 /** Compares two resourceVersions when both are numbers (as etcd's are); null when they cannot be ordered. */
@@ -72,7 +79,7 @@ interface Deferred {
 /** What a report deleted in report-mode unhealthy leaves behind: the counting memory of its pod. */
 interface Tombstone {
   podUID: string;
-  status: PodHealthReport["status"];
+  status: CachedStatus;
 }
 
 export interface ReconcileOptions {
@@ -82,8 +89,12 @@ export interface ReconcileOptions {
 
 export class Reconciler {
   private readonly d: ReconcilerDeps;
-  /** Reports this replica wrote, until the cache has caught up with them: saves a 409 on the next reconcile. */
-  private readonly written = new Map<string, PodHealthReport>();
+  /**
+   * Reports this replica wrote, in cache form, until the cache has caught up with them (saves a 409 on the next
+   * reconcile); the write's echo from the watch is this same object, so it is not held twice.
+   */
+  private readonly written = new Map<string, CachedReport>();
+  private readonly intern: Interner;
   /** When each pod was first seen Healthy/Completed (report-mode unhealthy). */
   private readonly settledSince = new Map<string, number>();
   /** Count-only changes not written yet; at most one per pod. */
@@ -98,6 +109,18 @@ export class Reconciler {
 
   constructor(deps: ReconcilerDeps) {
     this.d = deps;
+    this.intern = deps.intern ?? new Interner();
+  }
+
+  /**
+   * The cache form of a report from the watch or a list: the object made when this replica wrote that very
+   * version, or a new one.
+   */
+  cacheForm(raw: unknown): CachedReport | null {
+    const meta = (raw as { metadata?: { namespace?: string; name?: string; resourceVersion?: string } } | null)?.metadata;
+    const w = meta === undefined ? undefined : this.written.get(`${meta.namespace}/${meta.name}`);
+    if (w !== undefined && w.metadata.resourceVersion === meta?.resourceVersion) return w;
+    return toCached(raw, this.intern);
   }
 
   /** The keys whose count changes are held back. */
@@ -110,10 +133,15 @@ export class Reconciler {
     this.deferred.clear();
   }
 
-  /** True when a report cache event is only the echo of this replica's own write (no need to reconcile). */
-  isOwnWrite(key: string, report: PodHealthReport): boolean {
+  /**
+   * True when a report cache event is only the echo of this replica's own write (no need to reconcile). The cache
+   * has then caught up, and the written copy is let go.
+   */
+  isOwnWrite(key: string, report: CachedReport): boolean {
     const w = this.written.get(key);
-    return w !== undefined && w.metadata.resourceVersion === report.metadata?.resourceVersion;
+    if (w === undefined || w.metadata.resourceVersion !== report.metadata?.resourceVersion) return false;
+    this.written.delete(key);
+    return true;
   }
 
   /** Forgets what was written for a key, e.g. when its report was deleted. */
@@ -135,7 +163,7 @@ export class Reconciler {
     }
   }
 
-  private current(key: string): PodHealthReport | null {
+  private current(key: string): CachedReport | null {
     const cached = this.d.cachedReport(key) ?? null;
     const w = this.written.get(key);
     if (!w) return cached;
@@ -150,7 +178,7 @@ export class Reconciler {
   private async reconcileOnce(key: string, refetch: boolean, flush: boolean): Promise<ReconcileResult> {
     const { namespace, name } = splitKey(key);
     const log = this.d.logger.child({ namespace, pod: name });
-    let current = refetch ? await this.d.api.get(namespace, name) : this.current(key);
+    let current = refetch ? toCached(await this.d.api.get(namespace, name), this.intern) : this.current(key);
     const pod = this.d.pod(key);
 
     if (!pod) {
@@ -194,44 +222,57 @@ export class Reconciler {
     }
 
     const base = this.baseFor(key, current, pod);
-    const { report: desired, counted } = buildReportWithNew({ pod, events: this.d.events(key), previous: base, now: new Date(now), options: this.d.reportOptions, derived });
+    // buildReport reads of `previous` only spec.podUID and the status fields a cache form keeps (report-cache.ts).
+    const previous = base as unknown as PodHealthReport | null;
+    const { report: desired, counted } = buildReportWithNew({ pod, events: this.d.events(key), previous, now: new Date(now), options: this.d.reportOptions, derived });
     states?.observeCounts(key, base, desired, counted, now);
+    const desiredHash = statusFingerprint(desired.status);
 
     if (!current) {
+      // Two requests, the fewest the API allows: a create cannot set the status of a resource with a status
+      // subresource (apiextensions-apiserver 1.32 customresource/strategy.go PrepareForCreate drops it), and
+      // the status subresource cannot create (StatusREST.Update never allows create on update).
       const created = await this.write(() => this.d.api.create(desired));
-      const withStatus = await this.write(() => this.d.api.replaceStatus({ ...created, status: desired.status }));
+      const withStatus = await this.write(() => this.d.api.replaceStatus(statusWrite(created.metadata, desired)));
       this.deferred.delete(key);
       this.tombstones.delete(key);
-      this.remember(key, withStatus);
+      this.remember(key, withStatus, desiredHash);
       this.logTransition(log, current, desired);
       log.debug({ result: "created", resourceVersion: withStatus.metadata.resourceVersion }, "report written");
       return "created";
     }
 
-    const diff = reportDiff(current, desired);
+    const diff = cachedDiff(current, desired, desiredHash);
     let latest = current;
     if (diff.metadata || diff.spec) {
-      latest = await this.write(() =>
-        this.d.api.replace({
-          ...latest,
-          metadata: { ...latest.metadata, labels: { ...latest.metadata.labels, ...desired.metadata.labels }, ownerReferences: desired.metadata.ownerReferences },
-          spec: desired.spec,
-        }),
+      // Rare (someone changed the labels, owners or spec): the whole object is needed to replace it, and the
+      // cache does not keep it.
+      const full = await this.d.api.get(namespace, name);
+      if (full === null) throw Object.assign(new Error(`report ${key} is gone`), { code: 409 });
+      latest = this.cached(
+        await this.write(() =>
+          this.d.api.replace({
+            ...full,
+            metadata: { ...full.metadata, labels: { ...full.metadata.labels, ...desired.metadata.labels }, ownerReferences: desired.metadata.ownerReferences },
+            spec: desired.spec,
+          }),
+        ),
       );
     }
-    if (diff.status || !latest.status) {
-      const wait = flush ? 0 : this.countWriteWait(latest, desired, now);
+    if (diff.status || latest.status.status === undefined) {
+      const wait = flush ? 0 : this.countWriteWait(latest.status, desired, now);
       if (wait > 0) {
         this.deferred.set(key, { report: desired, baseVersion: latest.metadata.resourceVersion });
         this.d.requeueAfter(key, wait);
-        if (latest !== current) this.remember(key, latest);
+        if (latest !== current) this.written.set(key, latest);
         return latest === current ? "deferred" : "updated";
       }
-      latest = await this.write(() => this.d.api.replaceStatus({ ...latest, status: desired.status }));
+      const written = await this.write(() => this.d.api.replaceStatus(statusWrite(latest.metadata, desired)));
+      latest = this.cached(written, desiredHash);
     }
     this.deferred.delete(key);
     if (latest === current) return result;
-    this.remember(key, latest);
+    this.written.set(key, latest);
     this.logTransition(log, current, desired);
     log.debug({ result: "updated", resourceVersion: latest.metadata.resourceVersion }, "report written");
     return result === "deleted" ? "created" : "updated";
@@ -242,7 +283,7 @@ export class Reconciler {
    * else's write since makes it stale: counting from the server's version is then exact), else the current
    * report, else the memory a report-mode-unhealthy deletion left for this very pod.
    */
-  private baseFor(key: string, current: PodHealthReport | null, pod: Pod): PodHealthReport | null {
+  private baseFor(key: string, current: CachedReport | null, pod: Pod): Base | null {
     const held = this.deferred.get(key);
     if (held !== undefined) {
       if (current !== null && held.baseVersion === current.metadata.resourceVersion) return held.report;
@@ -255,18 +296,17 @@ export class Reconciler {
       this.tombstones.delete(key);
       return null;
     }
-    return { spec: { podName: pod.metadata?.name ?? "", podUID: tomb.podUID }, status: tomb.status } as PodHealthReport;
+    return { spec: { podName: pod.metadata?.name ?? "", podUID: tomb.podUID }, status: tomb.status } as Base;
   }
 
   /**
    * How long a status write must wait: 0 when STATUS, READY, health or reason changed (or there is no status
    * yet), else what is left of the count-write interval since the report was last written (its observedAt).
    */
-  private countWriteWait(current: PodHealthReport, desired: PodHealthReport, now: number): number {
+  private countWriteWait(was: CachedStatus, desired: PodHealthReport, now: number): number {
     const interval = this.d.countWriteIntervalMs ?? 0;
-    const was = current.status;
     const will = desired.status;
-    if (interval <= 0 || !was || was.status !== will.status || was.ready !== will.ready || was.health !== will.health || (was.reason ?? null) !== (will.reason ?? null)) {
+    if (interval <= 0 || was.status === undefined || was.status !== will.status || was.ready !== will.ready || was.health !== will.health || (was.reason ?? null) !== (will.reason ?? null)) {
       return 0;
     }
     const lastWrite = Date.parse(was.observedAt ?? "");
@@ -278,22 +318,30 @@ export class Reconciler {
     return call();
   }
 
-  private async remove(report: PodHealthReport, log: Logger, why: string): Promise<void> {
+  private async remove(report: CachedReport, log: Logger, why: string): Promise<void> {
     const { namespace, name, uid } = report.metadata;
     await this.write(() => this.d.api.delete(namespace, name, uid));
     this.written.delete(`${namespace}/${name}`);
     log.debug({ result: "deleted", why }, "report deleted");
   }
 
-  private remember(key: string, report: PodHealthReport): void {
-    this.written.set(key, report);
+  /** The cache form of a report a write returned; `statusHash` when its status is the one just written. */
+  private cached(report: PodHealthReport, statusHash?: string): CachedReport {
+    const c = toCached(report, this.intern, statusHash);
+    if (c === null) throw new Error(`the API server answered a report write with something that is not a report`);
+    return c;
   }
 
-  private settledSinceFor(key: string, current: PodHealthReport | null, now: number): number {
+  private remember(key: string, report: PodHealthReport, statusHash: string): void {
+    this.written.set(key, this.cached(report, statusHash));
+  }
+
+  private settledSinceFor(key: string, current: CachedReport | null, now: number): number {
     let since = this.settledSince.get(key);
     if (since === undefined) {
       // After a restart the report remembers: it said Healthy/Completed no later than when it was observed.
-      const observed = current && SETTLED.has(current.status?.health) ? Date.parse(current.status.observedAt) : NaN;
+      const health = current?.status.health;
+    const observed = health !== undefined && SETTLED.has(health) ? Date.parse(current?.status.observedAt ?? "") : NaN;
       since = Number.isNaN(observed) ? now : Math.min(observed, now);
       this.settledSince.set(key, since);
     }
@@ -306,7 +354,7 @@ export class Reconciler {
     if (at !== null) this.d.requeueAfter(key, at - now);
   }
 
-  private logTransition(log: Logger, current: PodHealthReport | null, desired: PodHealthReport): void {
+  private logTransition(log: Logger, current: CachedReport | null, desired: PodHealthReport): void {
     const from = current?.status;
     const to = desired.status;
     if (from?.status === to.status && from?.health === to.health) return;
@@ -315,4 +363,18 @@ export class Reconciler {
       from ? `pod ${from.status}/${from.health} -> ${to.status}/${to.health}` : `pod ${to.status}/${to.health}`,
     );
   }
+}
+
+/**
+ * The body of a status write: the status subresource takes only the status from it (and the version and uid as
+ * preconditions), so nothing else of the stored report needs to be kept to write one.
+ */
+function statusWrite(meta: { name: string; namespace: string; uid?: string; resourceVersion?: string }, desired: PodHealthReport): PodHealthReport {
+  return {
+    apiVersion: desired.apiVersion,
+    kind: desired.kind,
+    metadata: { ...desired.metadata, uid: meta.uid, resourceVersion: meta.resourceVersion },
+    spec: desired.spec,
+    status: desired.status,
+  };
 }

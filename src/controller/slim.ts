@@ -1,7 +1,7 @@
 // What the caches keep of each object: only the fields the status engine and the report builder read. A pod
 // from a real cluster carries managedFields, annotations, volumes, env values and more that nothing here needs;
 // dropping them keeps 10,000 pods in memory cheap (and keeps env values, which may be secrets, out of it).
-import type { CoreEvent, PodHealthReport } from "../report/index.js";
+import type { CoreEvent } from "../report/index.js";
 import type { ContainerSpec, ContainerStatus, Pod } from "../status/types.js";
 
 type Json = Record<string, unknown>;
@@ -96,14 +96,4 @@ export function slimEvent(raw: unknown): CoreEvent | null {
     ...(pick(ev, EVENT_KEYS) as CoreEvent),
     metadata: pick(ev.metadata, ["uid", "name", "namespace", "resourceVersion", "creationTimestamp"]),
   };
-}
-
-/** A report without managedFields; the rest is kept whole because `previous` is the counting's memory. */
-export function slimReport(raw: unknown): PodHealthReport | null {
-  const r = obj(raw) as PodHealthReport | undefined;
-  if (!r?.metadata?.name) return null;
-  if (r.metadata.managedFields === undefined) return r;
-  const metadata = { ...r.metadata };
-  delete metadata.managedFields;
-  return { ...r, metadata };
 }

@@ -1,6 +1,7 @@
 // Deciding whether a write is needed: the desired report against the one on the server, ignoring what the
 // server sets and what changes on every build (observedAt).
-import type { PodHealthReport, ReportDiff } from "./types.js";
+import { createHash } from "node:crypto";
+import type { PodHealthReport, ReportDiff, ReportStatus } from "./types.js";
 
 /** True when writing `desired` over `current` would change anything but observedAt and server-set fields. */
 export function reportChanged(current: PodHealthReport | null | undefined, desired: PodHealthReport): boolean {
@@ -19,12 +20,46 @@ export function reportDiff(current: PodHealthReport | null | undefined, desired:
   if (current == null) return { metadata: true, spec: true, status: true };
   const labels = current.metadata?.labels ?? {};
   const labelsDiffer = Object.entries(desired.metadata.labels).some(([k, v]) => labels[k] !== v);
-  const comparableStatus = (r: PodHealthReport): unknown => ({ ...r.status, observedAt: undefined });
   return {
     metadata: labelsDiffer || !deepEqual(current.metadata?.ownerReferences ?? [], desired.metadata.ownerReferences),
     spec: !deepEqual(current.spec, desired.spec),
-    status: !deepEqual(comparableStatus(current), comparableStatus(desired)),
+    status: !deepEqual(comparableStatus(current.status), comparableStatus(desired.status)),
   };
+}
+
+/** What a status write changes: all of the status but observedAt. */
+function comparableStatus(status: ReportStatus | undefined): unknown {
+  return status === undefined ? undefined : { ...status, observedAt: undefined };
+}
+
+/**
+ * A digest of the comparable status: two statuses have the same fingerprint exactly when `reportDiff` finds no
+ * status difference between them (keys in any order, an undefined property the same as a missing one, null
+ * not), so a cache can keep the digest instead of the status to decide whether a status write is needed.
+ */
+export function statusFingerprint(status: ReportStatus | undefined): string {
+  return createHash("sha1").update(canonicalJson(comparableStatus(status))).digest("base64");
+}
+
+/** JSON with the keys of every object in sorted order and undefined properties left out (JSON.stringify's rule). */
+export function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
+  if (Array.isArray(v)) {
+    let out = "[";
+    for (let i = 0; i < v.length; i++) out += (i > 0 ? "," : "") + (v[i] === undefined ? "null" : canonicalJson(v[i]));
+    return out + "]";
+  }
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o).sort();
+  let out = "{";
+  let first = true;
+  for (const k of keys) {
+    const x = o[k];
+    if (x === undefined || typeof x === "function") continue;
+    out += (first ? "" : ",") + JSON.stringify(k) + ":" + canonicalJson(x);
+    first = false;
+  }
+  return out + "}";
 }
 
 /** Structural equality of JSON values, where an undefined property is the same as a missing one (null is not). */

@@ -66,6 +66,27 @@ describe("controller end to end: sync, resync and write pacing", () => {
     expect(controller.stats.reconciles.unchanged).toBeGreaterThanOrEqual(reconcilesBefore + 2);
   });
 
+  it("writes nothing at rest: neither resyncs nor a restart that finds every report in place (the cache keeps digests)", async () => {
+    for (const [scenario, name] of [["healthy", "ok"], ["completed", "job"], ["image-pull-backoff", "pull"]]) {
+      kubelets.push(runScenario(env.cluster.store, env.clock, { scenario, name }));
+    }
+    const first = startController(env, { resyncPeriod: "1s" });
+    await first.controller.whenSynced();
+    await run(env, 60_000, 2_000);
+    for (const k of kubelets.splice(0)) k.stop();
+    await waitFor("reports match pods", () => divergence(env).length === 0);
+    await sleep(500);
+    const writes: WriteRecord[] = [];
+    await first.controller.stop();
+    const second = startController(env, { resyncPeriod: "1s" }, { reportApi: recordingReportApi(env, "second", writes) });
+    await second.controller.whenSynced();
+    const reconciled = second.controller.stats.reconciles.unchanged;
+    await sleep(2_500);
+    // It looked at every pod on start and at each resync, and wrote nothing.
+    expect(second.controller.stats.reconciles.unchanged).toBeGreaterThanOrEqual(reconciled + 3 * 2);
+    expect(writes).toEqual([]);
+  });
+
   it("re-derives a verdict when time alone changes it: a recent restart stops being recent (no resync)", async () => {
     const kubelet = runScenario(env.cluster.store, env.clock, { scenario: "recovering", name: "cart" });
     kubelets.push(kubelet);

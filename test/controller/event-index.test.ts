@@ -1,5 +1,5 @@
 import { EventIndex } from "../../src/controller/event-index.js";
-import { slimEvent, slimPod, slimReport } from "../../src/controller/slim.js";
+import { slimEvent, slimPod } from "../../src/controller/slim.js";
 import type { CoreEvent } from "../../src/report/index.js";
 
 function ev(name: string, pod: string, at: number, rv = "1"): CoreEvent {
@@ -100,9 +100,5 @@ describe("slim", () => {
       involvedObject: { kind: "Pod", name: "p" },
       reason: "BackOff",
     });
-  });
-
-  it("drops a report's managedFields", () => {
-    expect(slimReport({ metadata: { name: "r", managedFields: [{}] }, spec: {} })).toEqual({ metadata: { name: "r" }, spec: {} });
   });
 });
