@@ -10,6 +10,7 @@ import type { Pod } from "../status/types.js";
 import { Connectivity } from "./connectivity.js";
 import { classifyError } from "./errors.js";
 import { EventIndex } from "./event-index.js";
+import { Interner } from "./intern.js";
 import { collectionSource, type KubeApi } from "./kube.js";
 import { objectKey } from "./keys.js";
 import { LeaderElector, leaseClient, type LeaseClient } from "./leader.js";
@@ -20,7 +21,7 @@ import { reportApi, reportCollectionPath, type ReportApi } from "./report-api.js
 import { PodStates } from "./pod-states.js";
 import { ownsKey } from "./shard.js";
 import { realScheduler, sleep, type Scheduler } from "./scheduler.js";
-import { slimEvent, slimPod } from "./slim.js";
+import { samePodContent, slimEvent, slimPod } from "./slim.js";
 import type { CachedReport } from "./report-cache.js";
 import { ControllerStats } from "./stats.js";
 import { MapStore, type Change, type Meta, type ReflectorStore } from "./store.js";
@@ -81,6 +82,8 @@ export class Controller {
   private readonly pods = new MapStore<Pod & Meta>();
   private readonly events: EventIndex;
   private readonly reports = new MapStore<CachedReport & Meta>();
+  /** Values many cached pods and reports hold alike, kept once (see intern.ts). */
+  private readonly intern = new Interner();
   private readonly reflectors: Array<Reflector<Meta>> = [];
   private readonly queue: WorkQueue;
   private readonly rechecks: DelayedAdds;
@@ -148,6 +151,7 @@ export class Controller {
       requeueAfter: (key, ms) => this.rechecks.add(key, ms),
       onConflict: () => this.stats.conflicts++,
       podStates: this.podStates,
+      intern: this.intern,
       logger: options.logger.child({ module: "reconcile" }),
     });
 
@@ -273,7 +277,7 @@ export class Controller {
     const mine = <T extends Meta>(obj: T | null, key: (o: T) => string = objectKey): T | null => (obj && ownsKey(shard, key(obj)) ? obj : null);
     for (const ns of namespaces) {
       const nsPath = ns ? `/namespaces/${encodeURIComponent(ns)}` : "";
-      this.addReflector<Pod & Meta>("pods", `/api/v1${nsPath}/pods`, this.pods, (raw) => mine(slimPod(raw) as (Pod & Meta) | null), {
+      this.addReflector<Pod & Meta>("pods", `/api/v1${nsPath}/pods`, this.pods, (raw) => mine(slimPod(raw, this.intern) as (Pod & Meta) | null), {
         labelSelector: cfg.labelSelector,
       });
       this.addReflector<CoreEvent & Meta>(
@@ -317,6 +321,10 @@ export class Controller {
     if (resource === "podhealthreports") {
       if (change.type === "deleted") this.reconciler.forget(change.key);
       else if (this.reconciler.isOwnWrite(change.key, change.obj as CachedReport)) return;
+    } else if (resource === "pods" && change.type === "updated" && change.old !== undefined && samePodContent(change.old as Pod, change.obj as Pod)) {
+      // Nothing reconcile reads has changed (reconcile is level-based: the same pod, events and report give
+      // the same report; what time alone changes has its own recheck).
+      return;
     }
     this.queue.add(change.key);
   }

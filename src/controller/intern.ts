@@ -10,9 +10,9 @@ export class Interner {
 
   constructor(private readonly maxEntries = 20_000) {}
 
-  /** The one copy of a string (a value that repeats across objects: an image, a node name, a reason). */
-  string<T extends string | undefined>(s: T): T {
-    if (s === undefined) return s;
+  /** The one copy of a string (a value that repeats across objects: an image, a node name, a reason); others as they are. */
+  string<T>(s: T): T {
+    if (typeof s !== "string") return s;
     const seen = this.strings.get(s);
     if (seen !== undefined) return seen as T;
     if (this.strings.size >= this.maxEntries) this.strings.clear();

@@ -43,15 +43,32 @@ export interface PodState {
   ready: boolean;
   /** Init (and sidecar) containers first, then regular ones: every container that has a status. */
   containers: ContainerState[];
-  /** Probe failures this process counted. */
-  probeFailures: Record<ProbeName, number>;
+  /** Probe failures this process counted. Replaced, never changed in place: every pod without any shares one zero. */
+  probeFailures: Readonly<Record<ProbeName, number>>;
   /**
    * The report's lasting counts the process counters have caught up with. Folding the same previous report twice
    * (a write that failed and is retried) then adds nothing twice.
    */
-  seen: { crashLoops: number } & Record<ProbeName, number>;
+  seen: Seen;
   /** The last fold started from an existing report (so a missing one means it was deleted and is recounted). */
   reported: boolean;
+}
+
+/** The report's lasting counts already seen; replaced, never changed in place (see `probeFailures`). */
+export type Seen = Readonly<{ crashLoops: number } & Record<ProbeName, number>>;
+
+const ZERO_PROBES: Readonly<Record<ProbeName, number>> = Object.freeze({ liveness: 0, readiness: 0, startup: 0 });
+const ZERO_SEEN: Seen = Object.freeze({ crashLoops: 0, liveness: 0, readiness: 0, startup: 0 });
+
+/** `next`, or the shared zero when it is all zeros, or `current` when it is equal: a healthy pod allocates none. */
+function settle<T extends Readonly<Record<string, number>>>(current: T, next: T, zero: T): T {
+  let same = true;
+  let zeros = true;
+  for (const k of Object.keys(next)) {
+    if (next[k] !== current[k]) same = false;
+    if (next[k] !== 0) zeros = false;
+  }
+  return same ? current : zeros ? zero : next;
 }
 
 /**
@@ -120,20 +137,23 @@ export class PodStates {
     const lasting = desired.status.crashLoop.count;
     if (prev === null && s.reported) {
       // The report was deleted and is being rebuilt: its counts are a recount of history, not news.
-      s.seen = { crashLoops: lasting, ...probeTotals(desired) };
+      s.seen = settle(s.seen, { crashLoops: lasting, ...probeTotals(desired) }, ZERO_SEEN);
       s.reported = false;
       return;
     }
     s.reported = prev !== null;
     const fresh = lasting - s.seen.crashLoops;
     if (fresh > 0) this.addEntries(s, fresh, counted, desired.status.crashLoop.container ?? null, now);
-    s.seen.crashLoops = Math.max(s.seen.crashLoops, lasting);
     const totals = probeTotals(desired);
+    const seen = { crashLoops: Math.max(s.seen.crashLoops, lasting), liveness: 0, readiness: 0, startup: 0 };
+    const failures = { ...s.probeFailures };
     for (const probe of PROBE_NAMES) {
       const grew = totals[probe] - s.seen[probe];
-      if (grew > 0) s.probeFailures[probe] += grew;
-      s.seen[probe] = Math.max(s.seen[probe], totals[probe]);
+      if (grew > 0) failures[probe] += grew;
+      seen[probe] = Math.max(s.seen[probe], totals[probe]);
     }
+    s.seen = settle(s.seen, seen, ZERO_SEEN);
+    s.probeFailures = settle(s.probeFailures, failures, ZERO_PROBES);
   }
 
   private addEntries(s: PodState, fresh: number, counted: NewCounts, newest: string | null, now: number): void {
@@ -171,8 +191,8 @@ function newState(pod: Pod, uid: string, previous: ReportView | null): PodState 
     reason: "",
     ready: false,
     containers: [],
-    probeFailures: { liveness: 0, readiness: 0, startup: 0 },
-    seen: { crashLoops: crashLoop?.count ?? 0, ...(previous ? probeTotals(previous) : { liveness: 0, readiness: 0, startup: 0 }) },
+    probeFailures: ZERO_PROBES,
+    seen: settle(ZERO_SEEN, { crashLoops: crashLoop?.count ?? 0, ...(previous ? probeTotals(previous) : ZERO_PROBES) }, ZERO_SEEN),
     reported: previous !== null,
   };
   // After a restart or a change of leader, the report remembers the newest entry: the hold survives it.

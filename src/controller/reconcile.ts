@@ -118,9 +118,10 @@ export class Reconciler {
    */
   cacheForm(raw: unknown): CachedReport | null {
     const meta = (raw as { metadata?: { namespace?: string; name?: string; resourceVersion?: string } } | null)?.metadata;
-    const w = meta === undefined ? undefined : this.written.get(`${meta.namespace}/${meta.name}`);
+    const key = `${meta?.namespace}/${meta?.name}`;
+    const w = this.written.get(key);
     if (w !== undefined && w.metadata.resourceVersion === meta?.resourceVersion) return w;
-    return toCached(raw, this.intern);
+    return toCached(raw, this.intern, undefined, this.d.pod(key)?.metadata);
   }
 
   /** The keys whose count changes are held back. */
@@ -139,9 +140,16 @@ export class Reconciler {
    */
   isOwnWrite(key: string, report: CachedReport): boolean {
     const w = this.written.get(key);
-    if (w === undefined || w.metadata.resourceVersion !== report.metadata?.resourceVersion) return false;
-    this.written.delete(key);
-    return true;
+    if (w === undefined) return false;
+    const version = report.metadata?.resourceVersion;
+    if (version === w.metadata.resourceVersion) {
+      this.written.delete(key);
+      return true;
+    }
+    // An older version, seen late (the create's echo after its status write): every write of this replica was
+    // preconditioned on the version before it, so no one else wrote between them, and there is nothing new.
+    const cmp = compareResourceVersions(version, w.metadata.resourceVersion);
+    return cmp !== null && cmp < 0;
   }
 
   /** Forgets what was written for a key, e.g. when its report was deleted. */
@@ -177,7 +185,9 @@ export class Reconciler {
 
   private async reconcileOnce(key: string, refetch: boolean, flush: boolean): Promise<ReconcileResult> {
     const { namespace, name } = splitKey(key);
-    const log = this.d.logger.child({ namespace, pod: name });
+    // The child logger is made only when something is logged: most reconciles log nothing.
+    let child: Logger | undefined;
+    const log = (): Logger => (child ??= this.d.logger.child({ namespace, pod: name }));
     let current = refetch ? toCached(await this.d.api.get(namespace, name), this.intern) : this.current(key);
     const pod = this.d.pod(key);
 
@@ -187,14 +197,14 @@ export class Reconciler {
       this.deferred.delete(key);
       this.tombstones.delete(key);
       if (!current) return "unchanged";
-      await this.remove(current, log, "its pod is gone");
+      await this.remove(current, log(), "its pod is gone");
       return "deleted";
     }
 
     let result: ReconcileResult = "unchanged";
     if (current && current.spec?.podUID !== pod.metadata?.uid) {
       // A report left from an earlier pod of the same name: its counts are not this pod's.
-      await this.remove(current, log, "it belongs to an earlier pod of that name");
+      await this.remove(current, log(), "it belongs to an earlier pod of that name");
       current = null;
       result = "deleted";
     }
@@ -212,7 +222,7 @@ export class Reconciler {
       if (remaining <= 0) {
         const base = this.deferred.get(key)?.report ?? current;
         this.deferred.delete(key);
-        await this.remove(current, log, `the pod has been ${derived.health} for the healthy grace`);
+        await this.remove(current, log(), `the pod has been ${derived.health} for the healthy grace`);
         this.tombstones.set(key, { podUID: pod.metadata?.uid ?? "", status: countingMemory(base.status) });
         return "deleted";
       }
@@ -232,13 +242,15 @@ export class Reconciler {
       // Two requests, the fewest the API allows: a create cannot set the status of a resource with a status
       // subresource (apiextensions-apiserver 1.32 customresource/strategy.go PrepareForCreate drops it), and
       // the status subresource cannot create (StatusREST.Update never allows create on update).
-      const created = await this.write(() => this.d.api.create(desired));
+      const created = await this.write(() => this.d.api.create(withoutStatus(desired)));
+      // Remembered at once, so that the create's echo from the watch is known as this replica's own.
+      this.written.set(key, this.cached(created));
       const withStatus = await this.write(() => this.d.api.replaceStatus(statusWrite(created.metadata, desired)));
       this.deferred.delete(key);
       this.tombstones.delete(key);
       this.remember(key, withStatus, desiredHash);
       this.logTransition(log, current, desired);
-      log.debug({ result: "created", resourceVersion: withStatus.metadata.resourceVersion }, "report written");
+      if (this.d.logger.isLevelEnabled("debug")) log().debug({ result: "created", resourceVersion: withStatus.metadata.resourceVersion }, "report written");
       return "created";
     }
 
@@ -274,7 +286,7 @@ export class Reconciler {
     if (latest === current) return result;
     this.written.set(key, latest);
     this.logTransition(log, current, desired);
-    log.debug({ result: "updated", resourceVersion: latest.metadata.resourceVersion }, "report written");
+    if (this.d.logger.isLevelEnabled("debug")) log().debug({ result: "updated", resourceVersion: latest.metadata.resourceVersion }, "report written");
     return result === "deleted" ? "created" : "updated";
   }
 
@@ -326,13 +338,14 @@ export class Reconciler {
   }
 
   /** The cache form of a report a write returned; `statusHash` when its status is the one just written. */
-  private cached(report: PodHealthReport, statusHash?: string): CachedReport {
-    const c = toCached(report, this.intern, statusHash);
+  private cached(report: PodHealthReport, statusHash?: number): CachedReport {
+    const meta = report.metadata as { namespace?: string; name?: string } | undefined;
+    const c = toCached(report, this.intern, statusHash, this.d.pod(`${meta?.namespace}/${meta?.name}`)?.metadata);
     if (c === null) throw new Error(`the API server answered a report write with something that is not a report`);
     return c;
   }
 
-  private remember(key: string, report: PodHealthReport, statusHash: string): void {
+  private remember(key: string, report: PodHealthReport, statusHash: number): void {
     this.written.set(key, this.cached(report, statusHash));
   }
 
@@ -354,15 +367,22 @@ export class Reconciler {
     if (at !== null) this.d.requeueAfter(key, at - now);
   }
 
-  private logTransition(log: Logger, current: CachedReport | null, desired: PodHealthReport): void {
+  /**
+   * One info line when a pod's STATUS or health changes. A pod's first report says nothing new when the pod is
+   * fine: that line is debug, so that starting on a large healthy cluster does not log a line per pod.
+   */
+  private logTransition(log: () => Logger, current: CachedReport | null, desired: PodHealthReport): void {
     const from = current?.status;
     const to = desired.status;
     if (from?.status === to.status && from?.health === to.health) return;
-    log.info(
+    const level = from === undefined && SETTLED.has(to.health) ? "debug" : "info";
+    if (!this.d.logger.isLevelEnabled(level)) return;
+    log()[level](
       { from: from ? { status: from.status, health: from.health } : null, to: { status: to.status, health: to.health }, reason: to.reason },
       from ? `pod ${from.status}/${from.health} -> ${to.status}/${to.health}` : `pod ${to.status}/${to.health}`,
     );
   }
+
 }
 
 /**
@@ -377,4 +397,10 @@ function statusWrite(meta: { name: string; namespace: string; uid?: string; reso
     spec: desired.spec,
     status: desired.status,
   };
+}
+
+/** A report to create: the server drops the status of a create anyway (the status subresource), so it is not sent. */
+function withoutStatus(report: PodHealthReport): PodHealthReport {
+  const { status: _status, ...rest } = report;
+  return rest as PodHealthReport;
 }

@@ -9,14 +9,13 @@
 //   - fingerprints of the comparable status and of the owner references, to tell whether a write is needed.
 // A write's own echo from the watch reuses the form made when the write returned, so it is neither hashed nor held
 // twice. Counting memory shared by many reports (every healthy pod's zero counts) is one frozen object.
-import { createHash } from "node:crypto";
-import { canonicalJson, statusFingerprint, type OwnerReference, type PodHealthReport, type ReportDiff, type ReportSpec, type ReportStatus } from "../report/index.js";
+import { canonicalJson, fingerprint, statusFingerprint, type OwnerReference, type PodHealthReport, type ReportDiff, type ReportSpec, type ReportStatus } from "../report/index.js";
 import type { Interner } from "./intern.js";
 
 /** Status fields that nothing but a reader of the report uses: the cache leaves them out. */
 const DISPLAY_ONLY = new Set(["containers", "conditions", "probes", "message", "qosClass", "nodeName", "resize", "lastRestartTime", "phase", "restarts"]);
-/** Status fields whose values repeat across reports (zero counts, the same containers, Running, 1/1): kept once. */
-const SHARED = new Set(["crashLoop", "probeFailures", "tracking", "status", "ready", "health", "reason"]);
+/** Status objects whose values repeat across reports (every healthy pod's zero counts): kept once. */
+const SHARED = new Set(["crashLoop", "probeFailures", "tracking"]);
 
 export type CachedStatus = Partial<ReportStatus>;
 
@@ -24,38 +23,49 @@ export interface CachedReport {
   metadata: { name: string; namespace: string; uid?: string; resourceVersion?: string; labels?: Record<string, string> };
   spec: ReportSpec;
   status: CachedStatus;
-  /** statusFingerprint of the status. */
-  statusHash: string;
+  /**
+   * statusFingerprint of the status. It does not depend on the order of keys: the builder's order changes with
+   * the shape of the report it counts from, and a real API server sends a custom resource's keys sorted.
+   */
+  statusHash: number;
   /** Fingerprint of metadata.ownerReferences. */
-  ownersHash: string;
+  ownersHash: number;
 }
 
-export function ownersFingerprint(owners: readonly OwnerReference[] | undefined): string {
-  return createHash("sha1").update(canonicalJson(owners ?? [])).digest("base64");
+export function ownersFingerprint(owners: readonly OwnerReference[] | undefined): number {
+  return fingerprint(canonicalJson(owners ?? []));
+}
+
+/** Strings the cache form can share with the pod it is about (its name and uid), instead of a copy of each. */
+export interface PodStringsSource {
+  name?: string;
+  uid?: string;
 }
 
 /**
  * The cache form of a report read from the API server; null for something that is not one. `statusHash`, when
- * given, is the fingerprint of the status already known (the status this controller just wrote).
+ * given, is the statusFingerprint of the status this controller just wrote, which the server stored as it was sent.
  */
-export function toCached(raw: unknown, intern: Interner, statusHash?: string): CachedReport | null {
+export function toCached(raw: unknown, intern: Interner, statusHash?: number, pod?: PodStringsSource): CachedReport | null {
   const r = raw as Partial<PodHealthReport> | null;
   const meta = r?.metadata;
   if (typeof meta?.name !== "string" || typeof meta.namespace !== "string") return null;
   const status: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(r?.status ?? {})) {
     if (DISPLAY_ONLY.has(k)) continue;
-    status[k] = !SHARED.has(k) ? v : typeof v === "string" ? intern.string(v) : intern.object(v);
+    // Strings repeat across reports: Running, 1/1, and the second at which many were written.
+    status[k] = typeof v === "string" ? intern.string(v) : SHARED.has(k) ? intern.object(v) : v;
   }
+  const same = (s: string | undefined, from: string | undefined): string | undefined => (s !== undefined && s === from ? from : s);
   return {
     metadata: {
-      name: meta.name,
+      name: same(meta.name, pod?.name) as string,
       namespace: intern.string(meta.namespace),
       uid: meta.uid,
       resourceVersion: meta.resourceVersion,
       labels: meta.labels === undefined ? undefined : intern.object(meta.labels),
     },
-    spec: { podName: r?.spec?.podName ?? "", podUID: r?.spec?.podUID ?? "" },
+    spec: { podName: same(r?.spec?.podName, pod?.name) ?? "", podUID: same(r?.spec?.podUID, pod?.uid) ?? "" },
     status: status as CachedStatus,
     statusHash: statusHash ?? statusFingerprint(r?.status),
     ownersHash: ownersFingerprint(meta.ownerReferences),
@@ -63,7 +73,7 @@ export function toCached(raw: unknown, intern: Interner, statusHash?: string): C
 }
 
 /** Which parts of the report on the server differ from the desired one (as reportDiff, on the cache form). */
-export function cachedDiff(current: CachedReport, desired: PodHealthReport, desiredStatusHash: string): ReportDiff {
+export function cachedDiff(current: CachedReport, desired: PodHealthReport, desiredStatusHash: number): ReportDiff {
   const labels = current.metadata.labels ?? {};
   const labelsDiffer = Object.entries(desired.metadata.labels).some(([k, v]) => labels[k] !== v);
   return {

@@ -2,7 +2,7 @@
 // is needed. Pure: no client, no logger, no clock (time comes in as `now`).
 export { buildReport, buildReportWithNew } from "./build.js";
 export type { NewCounts } from "./counts.js";
-export { canonicalJson, reportChanged, reportDiff, statusFingerprint } from "./compare.js";
+export { canonicalJson, fingerprint, reportChanged, reportDiff, statusFingerprint } from "./compare.js";
 export { DEFAULT_REPORT_OPTIONS, reportOptions } from "./options.js";
 export { describeProbe } from "./probes.js";
 export { resizeState } from "./resize.js";

@@ -1,5 +1,4 @@
 import { EventIndex } from "../../src/controller/event-index.js";
-import { slimEvent, slimPod } from "../../src/controller/slim.js";
 import type { CoreEvent } from "../../src/report/index.js";
 
 function ev(name: string, pod: string, at: number, rv = "1"): CoreEvent {
@@ -41,64 +40,5 @@ describe("EventIndex", () => {
     idx.upsert(ev("e2", "web", 2));
     const changes = idx.replace([ev("e2", "web", 2), ev("e3", "db", 3)]);
     expect(changes.map((c) => `${c.type} ${c.key}`).sort()).toEqual(["added ns/db", "deleted ns/web"]);
-  });
-});
-
-describe("slim", () => {
-  it("keeps of a pod what the engine reads and drops the rest (managedFields, env values, volumes)", () => {
-    const pod = slimPod({
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name: "web", namespace: "ns", uid: "u", resourceVersion: "5", managedFields: [{ manager: "kubectl" }], annotations: { big: "x".repeat(1000) }, labels: { app: "web" } },
-      spec: {
-        nodeName: "n1",
-        volumes: [{ name: "v" }],
-        containers: [
-          {
-            name: "app",
-            image: "app:1",
-            command: ["run"],
-            livenessProbe: { httpGet: { path: "/healthz", port: 8080 } },
-            env: [{ name: "PASSWORD", value: "hunter2" }, { name: "CFG", valueFrom: { configMapKeyRef: { name: "cfg", key: "k" } } }],
-            resources: { limits: { memory: "256Mi" } },
-          },
-        ],
-      },
-      status: { phase: "Running", containerStatuses: [{ name: "app", ready: true, restartCount: 0, volumeMounts: [{ name: "v" }], state: { running: {} } }] },
-    });
-    expect(pod).toEqual({
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: { name: "web", namespace: "ns", uid: "u", resourceVersion: "5", labels: { app: "web" } },
-      spec: {
-        nodeName: "n1",
-        initContainers: undefined,
-        containers: [
-          {
-            name: "app",
-            image: "app:1",
-            livenessProbe: { httpGet: { path: "/healthz", port: 8080 } },
-            env: [{ name: "CFG", valueFrom: { configMapKeyRef: { name: "cfg", key: "k" } } }],
-            resources: { limits: { memory: "256Mi" } },
-          },
-        ],
-      },
-      status: {
-        phase: "Running",
-        initContainerStatuses: undefined,
-        ephemeralContainerStatuses: undefined,
-        containerStatuses: [{ name: "app", ready: true, restartCount: 0, state: { running: {} } }],
-      },
-    });
-    expect(JSON.stringify(pod)).not.toContain("hunter2");
-  });
-
-  it("keeps only events about pods", () => {
-    expect(slimEvent({ metadata: { name: "e" }, involvedObject: { kind: "Node", name: "n" } })).toBeNull();
-    expect(slimEvent({ metadata: { name: "e", managedFields: [] }, involvedObject: { kind: "Pod", name: "p" }, reason: "BackOff" })).toEqual({
-      metadata: { name: "e" },
-      involvedObject: { kind: "Pod", name: "p" },
-      reason: "BackOff",
-    });
   });
 });

@@ -241,6 +241,19 @@ describe("Reconciler", () => {
     expect(r.isOwnWrite("ns/web", cacheForm(api.items.get("ns/web"))!)).toBe(true);
   });
 
+  it("knows the echoes of its own writes, the create's too when it comes after the status write", async () => {
+    const { r, api, pods } = setup({ cachedReport: () => undefined });
+    pods.set("ns/web", runningPod("web"));
+    const created = cacheForm({ ...(await (async () => (await r.reconcile("ns/web"), api.items.get("ns/web")!))()) })!;
+    const createEcho = { ...created, metadata: { ...created.metadata, resourceVersion: String(Number(created.metadata.resourceVersion) - 1) } };
+    expect(r.isOwnWrite("ns/web", createEcho)).toBe(true);
+    // Someone else's write comes after: not an echo.
+    expect(r.isOwnWrite("ns/web", { ...created, metadata: { ...created.metadata, resourceVersion: "99999" } })).toBe(false);
+    expect(r.isOwnWrite("ns/web", created)).toBe(true);
+    // Once the cache has caught up, nothing more is remembered.
+    expect(r.isOwnWrite("ns/web", created)).toBe(false);
+  });
+
   it("writes nothing when it may not (not the leader)", async () => {
     const { r, api, pods, setWritable } = setup();
     setWritable(false);

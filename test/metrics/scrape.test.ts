@@ -35,7 +35,7 @@ function fixture(): PodStates {
   const web0 = states.get("shop/web-0");
   if (web0) {
     web0.containers[0].crashLoopEntries = 3;
-    web0.probeFailures.liveness = 7;
+    web0.probeFailures = { ...web0.probeFailures, liveness: 7 };
   }
   return states;
 }
