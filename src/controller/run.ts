@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, type Config, type RunOptions } from "../config
 import { startHealthServer, type HealthServer } from "../http/index.js";
 import { createLogger, type Logger } from "../log.js";
 import { Controller } from "./controller.js";
+import { installGcReport } from "./gc-report.js";
 import { KubeHttp } from "./kube.js";
 
 export interface RunIO {
@@ -76,6 +77,8 @@ export async function runCommand(opts: RunOptions, io: RunIO): Promise<number> {
     logger.error({ module: "run", err: reason }, "unhandled promise rejection (a bug); the controller keeps running");
   };
   io.signals.on("unhandledRejection", onUnhandled);
+  // Benchmarks only: with node --expose-gc, SIGUSR2 logs the live heap (see gc-report.ts).
+  const uninstallGcReport = installGcReport(io.signals, logger);
   // Held until a signal: the controller's own timers never keep the process alive, and an API server that is
   // away leaves nothing else pending between retries.
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -100,6 +103,7 @@ export async function runCommand(opts: RunOptions, io: RunIO): Promise<number> {
     await api.close();
   } finally {
     clearInterval(keepAlive);
+    uninstallGcReport();
     io.signals.removeListener("unhandledRejection", onUnhandled);
   }
   return 0;
