@@ -92,6 +92,8 @@ export interface ControllerOptions {
   args: string[];
   /** Node flags before the script (profiling). */
   nodeArgs?: string[];
+  /** NODE_OPTIONS for the controller, as a Deployment sets them. */
+  nodeOptions?: string;
 }
 
 export class ControllerProcess {
@@ -108,7 +110,7 @@ export class ControllerProcess {
     this.proc = spawn(
       process.execPath,
       ["--expose-gc", ...(o.nodeArgs ?? []), CLI, "run", "--kubeconfig", o.kubeconfig, "--metrics-port", "0", "--metrics-address", "127.0.0.1", ...o.args],
-      { stdio: ["ignore", "pipe", "pipe"] },
+      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_OPTIONS: o.nodeOptions ?? "" } },
     );
     eachLine(this.proc.stdout!, (line) => this.onLog(line));
     eachLine(this.proc.stderr!, (line) => {

@@ -17,6 +17,7 @@
 // It prints one table, with ratios to both baselines. Linux only (it reads /proc).
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
+import http from "node:http";
 import path from "node:path";
 import { Command } from "commander";
 import { BaselineProcess, ControllerProcess, SimProcess, waitUntil, type BaselineLine } from "./children.js";
@@ -33,10 +34,19 @@ export interface BenchOptions {
   restS: number;
   /** Folder for the controller's --cpu-prof and --heap-prof output; none when absent. */
   profileDir?: string;
+  /** NODE_OPTIONS the controller runs with (the Deployment's). */
+  nodeOptions: string;
   out: (text: string) => void;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * What the Deployment runs the controller with: a young generation of 4 MiB semi-spaces instead of Node's much
+ * larger default, which otherwise more than doubles the resident set for the same live heap (measured at 20,000
+ * pods: 515 MiB against 280 MiB, for 2 % more CPU).
+ */
+export const DEPLOYMENT_NODE_OPTIONS = "--max-semi-space-size=4";
 
 /** Waits until the process has used less than `quietMs` of CPU in a `windowMs` window; returns its CPU then. */
 async function settle(pid: number, windowMs = 500, quietMs = 10, maxMs = 60_000): Promise<number> {
@@ -52,26 +62,49 @@ async function settle(pid: number, windowMs = 500, quietMs = 10, maxMs = 60_000)
 
 interface Scrape {
   ms: number;
+  /** Bytes on the wire. */
   bytes: number;
-  text: string;
 }
 
-async function scrape(url: string): Promise<Scrape> {
-  const t = performance.now();
+/** GET /metrics as Prometheus does (gzip when `gzip`), timed until the last byte has arrived; not decompressed. */
+function scrape(url: string, gzip: boolean): Promise<Scrape> {
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    http
+      .get(`${url}/metrics`, { headers: { Accept: "text/plain", "Accept-Encoding": gzip ? "gzip" : "identity" }, agent: false }, (res) => {
+        let bytes = 0;
+        res.on("data", (c: Buffer) => (bytes += c.length));
+        res.on("end", () => (res.statusCode === 200 ? resolve({ ms: performance.now() - t, bytes }) : reject(new Error(`bench: GET /metrics: ${res.statusCode}`))));
+        res.on("error", reject);
+      })
+      .on("error", reject);
+  });
+}
+
+async function scrapeText(url: string): Promise<string> {
   const res = await fetch(`${url}/metrics`, { headers: { Accept: "text/plain" } });
-  const text = await res.text();
   if (!res.ok) throw new Error(`bench: GET /metrics: ${res.status}`);
-  return { ms: performance.now() - t, bytes: Buffer.byteLength(text), text };
+  return res.text();
 }
 
-/** The median of three scrapes (after one to warm up), and the number of per-pod series in it. */
-async function measureScrape(url: string): Promise<{ ms: number; bytes: number; podSeries: number }> {
-  await scrape(url);
-  const runs = [await scrape(url), await scrape(url), await scrape(url)];
-  const ms = quantile(runs.map((r) => r.ms), 0.5);
-  const last = runs[runs.length - 1];
-  const podSeries = (last.text.match(/^podhealth_pod_\w+\{/gm) ?? []).length;
-  return { ms, bytes: last.bytes, podSeries };
+interface ScrapeFigures {
+  /** Median of three, with gzip as Prometheus asks. */
+  gzip: Scrape;
+  plain: Scrape;
+  podSeries: number;
+}
+
+/** Medians of three scrapes each way, after one to warm up, and the number of per-pod series. */
+async function measureScrape(url: string): Promise<ScrapeFigures> {
+  const median = async (gzip: boolean): Promise<Scrape> => {
+    await scrape(url, gzip);
+    const runs = [await scrape(url, gzip), await scrape(url, gzip), await scrape(url, gzip)];
+    return { ms: quantile(runs.map((r) => r.ms), 0.5), bytes: runs[2].bytes };
+  };
+  const gzip = await median(true);
+  const plain = await median(false);
+  const podSeries = ((await scrapeText(url)).match(/^podhealth_(?:pod|container|probe)_\w+\{/gm) ?? []).length;
+  return { gzip, plain, podSeries };
 }
 
 function sampleValue(text: string, pattern: RegExp): number {
@@ -105,7 +138,7 @@ export async function runBench(o: BenchOptions): Promise<Row[]> {
     // 1. Initial sync.
     sim.send({ cmd: "watch-reports", pods: o.pods });
     const profile = o.profileDir ? ["--cpu-prof", "--cpu-prof-dir", o.profileDir, "--heap-prof", "--heap-prof-dir", o.profileDir] : [];
-    const ctl = (controller = new ControllerProcess({ kubeconfig, args: ["--pod-metrics", "all"], nodeArgs: profile }));
+    const ctl = (controller = new ControllerProcess({ kubeconfig, args: ["--pod-metrics", "all"], nodeArgs: profile, nodeOptions: o.nodeOptions }));
     const startHeap = await ctl.startHeap();
     const all = await sim.next("all-reports", Math.max(180_000, o.pods * 20));
     const syncMs = all.at - ctl.startedAt;
@@ -167,12 +200,12 @@ export async function runBench(o: BenchOptions): Promise<Row[]> {
     const exitCode = await ctl.stop();
     if (exitCode !== 0) throw new Error(`bench: the controller exited with ${exitCode} on SIGTERM`);
     const c4 = await counters();
-    const restart = (controller = new ControllerProcess({ kubeconfig, args: ["--pod-metrics", "unhealthy"] }));
+    const restart = (controller = new ControllerProcess({ kubeconfig, args: ["--pod-metrics", "unhealthy"], nodeOptions: o.nodeOptions }));
     const restartUrl = await restart.whenListening(30_000);
     await waitUntil(
       "the restarted controller to look at every pod",
       async () => {
-        const text = (await scrape(restartUrl)).text;
+        const text = await scrapeText(restartUrl);
         const reconciled = sampleValue(text, /^podhealth_reconcile_duration_seconds_count(?:\{[^}]*\})? (\d+)/gm);
         const queued = sampleValue(text, /^podhealth_workqueue_depth\{state="(?:ready|processing)"\} (\d+)/gm);
         return reconciled >= o.pods && queued === 0 ? true : undefined;
@@ -266,8 +299,10 @@ export async function runBench(o: BenchOptions): Promise<Row[]> {
     row({ section: `churn that changes no report: ${o.churn}/s`, what: "stock / controller", value: fmt.ratio(stock.noopCpuPerEvent / noopCpuPerEvent), goal: ">= 1.5x", met: stock.noopCpuPerEvent / noopCpuPerEvent >= 1.5 });
     row({ section: `churn that changes no report: ${o.churn}/s`, what: "report writes", value: String(noopWrites), goal: "0", met: noopWrites === 0 });
 
-    row({ section: "/metrics", what: `scrape, --pod-metrics all (${scrapeAll.podSeries} pod series)`, value: `${fmt.ms(scrapeAll.ms)}, ${fmt.mib(scrapeAll.bytes)}`, goal: "< 1 s", met: scrapeAll.ms < 1000 });
-    row({ section: "/metrics", what: `scrape, --pod-metrics unhealthy (${scrapeUnhealthy.podSeries} pod series)`, value: `${fmt.ms(scrapeUnhealthy.ms)}, ${fmt.mib(scrapeUnhealthy.bytes)}`, goal: "< 1 s", met: scrapeUnhealthy.ms < 1000 });
+    for (const [mode, f] of [["all", scrapeAll], ["unhealthy", scrapeUnhealthy]] as const) {
+      row({ section: "/metrics", what: `scrape, --pod-metrics ${mode} (${f.podSeries} pod series), gzip`, value: `${fmt.ms(f.gzip.ms)}, ${fmt.mib(f.gzip.bytes)}`, goal: "< 1 s", met: f.gzip.ms < 1000 });
+      row({ section: "/metrics", what: `scrape, --pod-metrics ${mode}, uncompressed`, value: `${fmt.ms(f.plain.ms)}, ${fmt.mib(f.plain.bytes)}` });
+    }
 
     row({ section: "restart with every report in place", what: "time until every pod was looked at", value: fmt.s(restartMs / 1000) });
     row({ section: "restart with every report in place", what: "controller CPU per pod", value: fmt.ms((restartCpu * 1000) / o.pods) });
@@ -276,7 +311,7 @@ export async function runBench(o: BenchOptions): Promise<Row[]> {
     const load1 = loadavg();
     o.out(
       `\npod-health-operator bench: ${o.pods} pods, churn ${o.churn}/s for ${o.durationS} s; node ${process.version}; ${new Date().toISOString().slice(0, 10)}; ` +
-        `load average ${load0[0].toFixed(2)} at start, ${load1[0].toFixed(2)} at end\n${formatTable(rows)}\n`,
+        `load average ${load0[0].toFixed(2)} at start, ${load1[0].toFixed(2)} at end; controller NODE_OPTIONS="${o.nodeOptions}"\n${formatTable(rows)}\n`,
     );
     return rows;
   } finally {
@@ -303,6 +338,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--duration <s>", "seconds each churn phase lasts", positive("duration", false), 30)
     .option("--rest <s>", "seconds of rest in which nothing may be written", positive("rest", false), 5)
     .option("--profile <dir>", "write the controller's --cpu-prof and --heap-prof output here")
+    .option("--node-options <flags>", "NODE_OPTIONS for the controller: the Deployment's by default", DEPLOYMENT_NODE_OPTIONS)
     .exitOverride();
   try {
     program.parse(argv, { from: "user" });
@@ -310,8 +346,16 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
-  const opts = program.opts<{ pods: number; churn: number; duration: number; rest: number; profile?: string }>();
-  await runBench({ pods: opts.pods, churn: opts.churn, durationS: opts.duration, restS: opts.rest, profileDir: opts.profile, out: (t) => process.stdout.write(t) });
+  const opts = program.opts<{ pods: number; churn: number; duration: number; rest: number; profile?: string; nodeOptions: string }>();
+  await runBench({
+    pods: opts.pods,
+    churn: opts.churn,
+    durationS: opts.duration,
+    restS: opts.rest,
+    profileDir: opts.profile,
+    nodeOptions: opts.nodeOptions,
+    out: (t) => process.stdout.write(t),
+  });
   return 0;
 }
 

@@ -7,6 +7,9 @@
 export class Interner {
   private readonly strings = new Map<string, string>();
   private readonly objects = new Map<string, object>();
+  /** Identities of objects in lists (weak: an object no cache holds any more is forgotten with its number). */
+  private readonly ids = new WeakMap<object, number>();
+  private nextId = 0;
 
   constructor(private readonly maxEntries = 20_000) {}
 
@@ -33,6 +36,28 @@ export class Interner {
     deepFreeze(v);
     this.objects.set(key, v as object);
     return v;
+  }
+
+  /**
+   * The one frozen copy of a list of values this interner already returned (a pod's container specs): keyed by
+   * their identities, which is cheaper than writing them out again.
+   */
+  list<T extends object>(items: T[]): T[] {
+    let key = "l";
+    for (const item of items) {
+      let id = this.ids.get(item);
+      if (id === undefined) {
+        id = this.nextId++;
+        this.ids.set(item, id);
+      }
+      key += `,${id}`;
+    }
+    const seen = this.objects.get(key);
+    if (seen !== undefined) return seen as T[];
+    if (this.objects.size >= this.maxEntries) this.objects.clear();
+    Object.freeze(items);
+    this.objects.set(key, items);
+    return items;
   }
 
   get size(): number {

@@ -4,9 +4,11 @@
 // them). client-node's generated APIs and its Watch build a new dispatcher, and so a new TCP/TLS connection, for
 // every request and re-read CA and key files each time; they also turn timestamps into Date objects and drop
 // fields their models do not know, while the status engine and the report builder read the JSON the server sends.
+// managedFields, which nothing here reads, are cut out of the text before it is parsed (json-cut.ts).
 // Every request has a timeout: a server that accepts connections and never answers cannot hang the controller.
 import { ApiException, type KubeConfig } from "@kubernetes/client-node";
 import { Agent, ProxyAgent, request, type Dispatcher } from "undici";
+import { withoutManagedFields } from "./json-cut.js";
 import { ListSplitter } from "./list-split.js";
 import type { ListResult, ListWatchSource, WatchEventType, WatchHandle } from "./reflector.js";
 
@@ -93,7 +95,7 @@ export class KubeHttp implements KubeApi {
     const signal = AbortSignal.timeout(Math.max(this.requestTimeoutMs, LIST_TIMEOUT_MS));
     const { statusCode, headers, body } = await this.send("GET", path, query, undefined, { signal });
     if (statusCode !== 200) throw await httpError("GET", path, statusCode, headers, body);
-    const splitter = new ListSplitter((text) => onItem(JSON.parse(text)));
+    const splitter = new ListSplitter((text) => onItem(JSON.parse(withoutManagedFields(text))));
     try {
       body.setEncoding("utf8");
       for await (const chunk of body) splitter.push(chunk as string);
@@ -137,7 +139,7 @@ export class KubeHttp implements KubeApi {
     const onLine = (line: string): void => {
       let event: { type?: WatchEventType; object?: unknown };
       try {
-        event = JSON.parse(line) as { type?: WatchEventType; object?: unknown };
+        event = JSON.parse(withoutManagedFields(line)) as { type?: WatchEventType; object?: unknown };
       } catch (err) {
         finish(new Error(`watch ${path}: a line that is not JSON: ${line.slice(0, 100)}`, { cause: err }));
         return;

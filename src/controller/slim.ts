@@ -7,7 +7,6 @@
 import { eventMeaning } from "../report/events.js";
 import type { CoreEvent } from "../report/index.js";
 import type { ContainerSpec, ContainerStatus, Pod } from "../status/types.js";
-import { deepEqual } from "../report/compare.js";
 import type { Interner } from "./intern.js";
 
 type Json = Record<string, unknown>;
@@ -46,30 +45,42 @@ function slimContainer(c: ContainerSpec, intern: Interner): ContainerSpec {
 }
 
 function slimContainers(list: ContainerSpec[] | undefined, intern: Interner): ContainerSpec[] | undefined {
-  return Array.isArray(list) ? intern.object(list.map((c) => (obj(c) === undefined ? c : slimContainer(c, intern)))) : undefined;
+  if (!Array.isArray(list)) return undefined;
+  // Something other than an object in the list is kept as it is (the engine reads it as nothing).
+  if (list.some((c) => obj(c) === undefined)) return intern.object(list.map((c) => (obj(c) === undefined ? c : slimContainer(c, intern))));
+  return intern.list(list.map((c) => slimContainer(c, intern)));
 }
 
-/** A container state (`{running: {startedAt}}`, `{waiting: {reason, message}}`, …) with its strings shared. */
+/**
+ * A container state (`{running: {startedAt}}`, `{waiting: {reason, message}}`, `{terminated: {…}}`) with its
+ * strings shared, each part one literal of a fixed shape (smaller than an object grown key by key).
+ */
 function slimState(state: unknown, intern: Interner): unknown {
   const s = obj(state);
   if (s === undefined) return state;
-  const out: Json = {};
-  for (const [k, v] of Object.entries(s)) {
-    const detail = obj(v);
-    if (detail === undefined) {
-      out[k] = v;
-      continue;
-    }
-    const d: Json = {};
-    for (const [dk, dv] of Object.entries(detail)) {
-      // containerID names one run of one container: nothing reads it.
-      if (dk === "containerID") continue;
-      d[dk] = dk === "reason" || dk.endsWith("At") ? intern.string(dv as string) : dv;
-    }
-    out[k] = d;
-  }
+  const running = obj(s.running);
+  const waiting = obj(s.waiting);
+  const terminated = obj(s.terminated);
   // An empty state (`lastState: {}`) is the same for every pod.
-  return Object.keys(out).length === 0 ? intern.object(out) : out;
+  if (s.running === undefined && s.waiting === undefined && s.terminated === undefined) return Object.keys(s).length === 0 ? intern.object({}) : s;
+  const out: Json = {};
+  if (s.running !== undefined) out.running = running === undefined ? s.running : { startedAt: intern.string(running.startedAt) };
+  if (s.waiting !== undefined) out.waiting = waiting === undefined ? s.waiting : { reason: intern.string(waiting.reason), message: waiting.message };
+  if (s.terminated !== undefined) {
+    // containerID names one run of one container: nothing reads it.
+    out.terminated =
+      terminated === undefined
+        ? s.terminated
+        : {
+            exitCode: terminated.exitCode,
+            signal: terminated.signal,
+            reason: intern.string(terminated.reason),
+            message: terminated.message,
+            startedAt: intern.string(terminated.startedAt),
+            finishedAt: intern.string(terminated.finishedAt),
+          };
+  }
+  return Object.keys(out).length === 1 ? (out.running !== undefined ? { running: out.running } : out.waiting !== undefined ? { waiting: out.waiting } : { terminated: out.terminated }) : out;
 }
 
 function slimStatuses(list: ContainerStatus[] | undefined, intern: Interner): ContainerStatus[] | undefined {
@@ -144,8 +155,31 @@ export function slimPod(raw: unknown, intern: Interner): Pod | null {
 export function samePodContent(a: Pod, b: Pod): boolean {
   const ma = a.metadata ?? {};
   const mb = b.metadata ?? {};
-  for (const k of META_KEYS) if (k !== "resourceVersion" && !deepEqual((ma as Json)[k], (mb as Json)[k])) return false;
-  return deepEqual(a.spec, b.spec) && deepEqual(a.status, b.status);
+  for (const k of META_KEYS) if (k !== "resourceVersion" && !sameJson((ma as Json)[k], (mb as Json)[k])) return false;
+  return sameJson(a.spec, b.spec) && sameJson(a.status, b.status);
+}
+
+/**
+ * deepEqual's answer (an undefined property is the same as a missing one), without its allocations: this runs on
+ * every pod update, and shared (interned) parts are the same object, which ends the walk at once.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  let defined = 0;
+  for (const k in a) {
+    const v = (a as Json)[k];
+    if (v === undefined) continue;
+    defined++;
+    if (!sameJson(v, (b as Json)[k])) return false;
+  }
+  for (const k in b) if ((b as Json)[k] !== undefined) defined--;
+  return defined === 0;
 }
 
 const EVENT_KEYS = [

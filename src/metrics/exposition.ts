@@ -73,7 +73,12 @@ export class ExpositionWriter {
 
   /** One sample; `labels` is the text between the braces (already escaped), "" for none. */
   sample(name: string, labels: string, value: number): void {
-    this.buf += labels === "" ? `${name} ${formatValue(value)}\n` : `${name}{${labels}} ${formatValue(value)}\n`;
+    this.line(labels === "" ? `${name} ${formatValue(value)}\n` : `${name}{${labels}} ${formatValue(value)}\n`);
+  }
+
+  /** One sample written whole by the caller: `name{labels} value` and the newline, labels escaped. */
+  line(text: string): void {
+    this.buf += text;
     if (this.buf.length >= FLUSH_AT) this.flush();
   }
 

@@ -24,6 +24,7 @@ const ROWS = [
   "controller CPU per watch event",
   "scrape, --pod-metrics all",
   "scrape, --pod-metrics unhealthy",
+  "uncompressed",
   "time until every pod was looked at",
 ];
 
