@@ -35,7 +35,8 @@ function reporter(counts: number[]): (n: number) => void {
 }
 
 function get(url: string): Promise<http.IncomingMessage> {
-  return new Promise((resolve, reject) => http.get(url, resolve).on("error", reject));
+  // A connection of its own: parsing a large list takes longer than a server keeps an idle connection open.
+  return new Promise((resolve, reject) => http.get(url, { agent: false }, resolve).on("error", reject));
 }
 
 /** The list, parsed whole, cut down to the report's fields; the text and the whole pods are garbage after. */

@@ -274,20 +274,25 @@ export class Controller {
     const cfg = this.o.config;
     const namespaces: Array<string | undefined> = cfg.namespaces.length > 0 ? [...cfg.namespaces] : [undefined];
     const shard = cfg.shard;
-    const mine = <T extends Meta>(obj: T | null, key: (o: T) => string = objectKey): T | null => (obj && ownsKey(shard, key(obj)) ? obj : null);
+    // The API server cannot select a shard's share (there is no hash selector), so every shard receives every
+    // object; another shard's is dropped before anything else is done with it, so that a shard keeps, slims and
+    // reconciles only its share.
+    const mine = (raw: unknown, key: (o: Meta & CoreEvent) => string = objectKey): boolean =>
+      shard.count <= 1 || (typeof raw === "object" && raw !== null && ownsKey(shard, key(raw as Meta & CoreEvent)));
+    const podOfEvent = (e: CoreEvent): string => `${e.involvedObject?.namespace ?? e.metadata?.namespace ?? ""}/${e.involvedObject?.name ?? ""}`;
     for (const ns of namespaces) {
       const nsPath = ns ? `/namespaces/${encodeURIComponent(ns)}` : "";
-      this.addReflector<Pod & Meta>("pods", `/api/v1${nsPath}/pods`, this.pods, (raw) => mine(slimPod(raw, this.intern) as (Pod & Meta) | null), {
+      this.addReflector<Pod & Meta>("pods", `/api/v1${nsPath}/pods`, this.pods, (raw) => (mine(raw) ? (slimPod(raw, this.intern) as (Pod & Meta) | null) : null), {
         labelSelector: cfg.labelSelector,
       });
       this.addReflector<CoreEvent & Meta>(
         "events",
         `/api/v1${nsPath}/events`,
         this.events as ReflectorStore<CoreEvent & Meta>,
-        (raw) => mine(slimEvent(raw) as (CoreEvent & Meta) | null, (e) => `${e.involvedObject?.namespace ?? e.metadata?.namespace ?? ""}/${e.involvedObject?.name ?? ""}`),
+        (raw) => (mine(raw, podOfEvent) ? (slimEvent(raw) as (CoreEvent & Meta) | null) : null),
         { fieldSelector: "involvedObject.kind=Pod" },
       );
-      this.addReflector<CachedReport & Meta>("podhealthreports", reportCollectionPath(ns), this.reports, (raw) => mine(this.reconciler.cacheForm(raw)), {
+      this.addReflector<CachedReport & Meta>("podhealthreports", reportCollectionPath(ns), this.reports, (raw) => (mine(raw) ? this.reconciler.cacheForm(raw) : null), {
         labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}`,
       });
     }
