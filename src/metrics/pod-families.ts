@@ -44,7 +44,6 @@ function cachedLabel(name: string, value: string): string {
   return text;
 }
 
-
 export const POD_FAMILIES: readonly PodFamily[] = [
   {
     name: "podhealth_pod_status",
