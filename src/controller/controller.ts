@@ -11,7 +11,7 @@ import { Connectivity } from "./connectivity.js";
 import { classifyError } from "./errors.js";
 import { EventIndex } from "./event-index.js";
 import { Interner } from "./intern.js";
-import { collectionSource, type KubeApi } from "./kube.js";
+import { collectionSource, type KnownEvent, type KubeApi } from "./kube.js";
 import { objectKey } from "./keys.js";
 import { LeaderElector, leaseClient, type LeaseClient } from "./leader.js";
 import { DelayedAdds, WorkQueue, type BackoffOptions } from "./queue.js";
@@ -292,8 +292,10 @@ export class Controller {
         (raw) => (mine(raw, podOfEvent) ? (slimEvent(raw) as (CoreEvent & Meta) | null) : null),
         { fieldSelector: "involvedObject.kind=Pod" },
       );
+      // The echo of this replica's own write is known by its resourceVersion and not parsed (written.ts).
       this.addReflector<CachedReport & Meta>("podhealthreports", reportCollectionPath(ns), this.reports, (raw) => (mine(raw) ? this.reconciler.cacheForm(raw) : null), {
         labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}`,
+        known: (line) => this.reconciler.echoOf(line),
       });
     }
   }
@@ -303,7 +305,7 @@ export class Controller {
     path: string,
     store: ReflectorStore<T>,
     transform: (raw: unknown) => T | null,
-    selectors: { labelSelector?: string | null; fieldSelector?: string },
+    selectors: { labelSelector?: string | null; fieldSelector?: string; known?: KnownEvent },
   ): void {
     const reflector = new Reflector<T>({
       name: path,

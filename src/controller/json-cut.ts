@@ -4,7 +4,6 @@
 // compact JSON in a fixed order (apimachinery's ObjectMeta puts managedFields last), so the cut is a search for
 // the key and a scan to its closing bracket; anything unexpected leaves the text as it was, to be parsed whole.
 
-const KEY = '"managedFields":[';
 const QUOTE = 34;
 const BACKSLASH = 92;
 const COMMA = 44;
@@ -13,8 +12,9 @@ const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
 const CLOSE_BRACE = 125;
 
-/** The index of the bracket that closes the array opening at `open`; -1 when the text ends first. */
+/** The index of the bracket that closes the array or object opening at `open`; -1 when the text ends first. */
 function closingBracket(text: string, open: number): number {
+  const closer = text.charCodeAt(open) === OPEN_BRACKET ? CLOSE_BRACKET : CLOSE_BRACE;
   let depth = 0;
   let inString = false;
   for (let i = open; i < text.length; i++) {
@@ -27,7 +27,7 @@ function closingBracket(text: string, open: number): number {
     } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
       depth++;
     } else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) {
-      if (--depth === 0) return c === CLOSE_BRACKET ? i : -1;
+      if (--depth === 0) return c === closer ? i : -1;
     }
   }
   return -1;
@@ -35,12 +35,27 @@ function closingBracket(text: string, open: number): number {
 
 /** `text` without its first `"managedFields":[…]` member, or `text` itself when there is none or the layout is unusual. */
 export function withoutManagedFields(text: string): string {
-  const at = text.indexOf(KEY);
+  return withoutMember(text, "managedFields");
+}
+
+/**
+ * `text` without the first member named `key` whose value is an object or an array, or `text` itself when there
+ * is none or the layout is unusual. The first such member must be the one meant: for managedFields, metadata's
+ * (no other part of an object has one); for a report's status, the report's (metadata and spec have none).
+ */
+export function withoutMember(text: string, key: string): string {
+  const name = `"${key}":`;
+  let at = text.indexOf(name);
+  while (at > 0) {
+    const open = text.charCodeAt(at + name.length);
+    if (open === OPEN_BRACKET || open === OPEN_BRACE) break;
+    at = text.indexOf(name, at + name.length);
+  }
   if (at <= 0) return text;
   const before = text.charCodeAt(at - 1);
   // A key starts after `{` or `,`; the same characters inside a string value would be escaped (`\"`).
   if (before !== COMMA && before !== OPEN_BRACE) return text;
-  const end = closingBracket(text, at + KEY.length - 1);
+  const end = closingBracket(text, at + name.length);
   if (end === -1) return text;
   const after = text.charCodeAt(end + 1);
   if (after === COMMA) return text.slice(0, at) + text.slice(end + 2);

@@ -8,7 +8,7 @@
 // Every request has a timeout: a server that accepts connections and never answers cannot hang the controller.
 import { ApiException, type KubeConfig } from "@kubernetes/client-node";
 import { Agent, ProxyAgent, request, type Dispatcher } from "undici";
-import { withoutManagedFields } from "./json-cut.js";
+import { withoutManagedFields, withoutMember } from "./json-cut.js";
 import { ListSplitter } from "./list-split.js";
 import type { ListResult, ListWatchSource, WatchEventType, WatchHandle } from "./reflector.js";
 
@@ -29,14 +29,18 @@ export interface KubeApi {
    */
   list(path: string, query: Query, onItem: (raw: unknown) => void): Promise<ListMeta>;
   post<T = unknown>(path: string, body: unknown): Promise<T>;
-  put<T = unknown>(path: string, body: unknown): Promise<T>;
+  /** `without`: a top-level object member of the answer not to parse (the caller knows it already). */
+  put<T = unknown>(path: string, body: unknown, options?: { without?: string }): Promise<T>;
   delete<T = unknown>(path: string, body?: unknown): Promise<T>;
   /**
    * Starts a watch: resolves once the server answered 200 (events then flow to `onEvent` and the end of the
    * stream to `onDone`), rejects when it cannot be started.
    */
-  watch(path: string, query: Query, onEvent: (type: WatchEventType, obj: unknown) => void, onDone: (err: unknown) => void): Promise<WatchHandle>;
+  watch(path: string, query: Query, onEvent: (type: WatchEventType, obj: unknown) => void, onDone: (err: unknown) => void, known?: KnownEvent): Promise<WatchHandle>;
 }
+
+/** The object a watch event line carries when the caller already has it (its own write), so the line need not be parsed. */
+export type KnownEvent = (line: string) => unknown;
 
 export interface KubeHttpOptions {
   /** Abort a request that has not completed after this long; for a watch, one whose headers have not come. */
@@ -106,8 +110,8 @@ export class KubeHttp implements KubeApi {
     }
   }
 
-  put<T = unknown>(path: string, body: unknown): Promise<T> {
-    return this.request<T>("PUT", path, undefined, body);
+  put<T = unknown>(path: string, body: unknown, options: { without?: string } = {}): Promise<T> {
+    return this.request<T>("PUT", path, undefined, body, options.without);
   }
 
   delete<T = unknown>(path: string, body?: unknown): Promise<T> {
@@ -121,7 +125,7 @@ export class KubeHttp implements KubeApi {
     if (t) await (await t).dispatcher.destroy().catch(() => undefined);
   }
 
-  async watch(path: string, query: Query, onEvent: (type: WatchEventType, obj: unknown) => void, onDone: (err: unknown) => void): Promise<WatchHandle> {
+  async watch(path: string, query: Query, onEvent: (type: WatchEventType, obj: unknown) => void, onDone: (err: unknown) => void, known?: KnownEvent): Promise<WatchHandle> {
     const controller = new AbortController();
     const { statusCode, headers, body } = await this.send("GET", path, { ...query, watch: true }, undefined, {
       signal: controller.signal,
@@ -137,6 +141,11 @@ export class KubeHttp implements KubeApi {
       onDone(err);
     };
     const onLine = (line: string): void => {
+      const own = known?.(line);
+      if (own !== undefined) {
+        onEvent(line.startsWith('{"type":"ADDED"') ? "ADDED" : "MODIFIED", own);
+        return;
+      }
       let event: { type?: WatchEventType; object?: unknown };
       try {
         event = JSON.parse(withoutManagedFields(line)) as { type?: WatchEventType; object?: unknown };
@@ -174,7 +183,7 @@ export class KubeHttp implements KubeApi {
     };
   }
 
-  private async request<T>(method: string, path: string, query: Query | undefined, body: unknown): Promise<T> {
+  private async request<T>(method: string, path: string, query: Query | undefined, body: unknown, without?: string): Promise<T> {
     const signal = AbortSignal.timeout(this.requestTimeoutMs);
     const resp = await this.send(method, path, query, body, { signal });
     let text: string;
@@ -186,7 +195,7 @@ export class KubeHttp implements KubeApi {
     let parsed: unknown = undefined;
     if (text !== "") {
       try {
-        parsed = JSON.parse(text);
+        parsed = JSON.parse(without !== undefined && resp.statusCode < 300 ? withoutMember(text, without) : text);
       } catch {
         parsed = text;
       }
@@ -309,6 +318,8 @@ export interface CollectionOptions {
   /** The server ends each watch after a random time in [min, 2·min) seconds, as client-go does. */
   minWatchTimeoutSeconds?: number;
   random?: () => number;
+  /** Events the caller already has the object of (its own writes), which are then not parsed. */
+  known?: KnownEvent;
 }
 
 /**
@@ -346,7 +357,7 @@ export function collectionSource(api: KubeApi, path: string, options: Collection
     },
     watch(resourceVersion, onEvent, onDone): Promise<WatchHandle> {
       const timeoutSeconds = Math.floor(minTimeout * (1 + random()));
-      return api.watch(path, { ...selectors, resourceVersion, allowWatchBookmarks: true, timeoutSeconds }, onEvent, onDone);
+      return api.watch(path, { ...selectors, resourceVersion, allowWatchBookmarks: true, timeoutSeconds }, onEvent, onDone, options.known);
     },
   };
 }

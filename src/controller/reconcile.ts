@@ -19,6 +19,7 @@ import { splitKey } from "./keys.js";
 import type { PodStates } from "./pod-states.js";
 import type { ReportApi } from "./report-api.js";
 import { cachedDiff, toCached, type CachedReport, type CachedStatus } from "./report-cache.js";
+import { WrittenReports } from "./written.js";
 import type { ReconcileResult } from "./stats.js";
 
 export interface ReconcilerDeps {
@@ -93,7 +94,7 @@ export class Reconciler {
    * Reports this replica wrote, in cache form, until the cache has caught up with them (saves a 409 on the next
    * reconcile); the write's echo from the watch is this same object, so it is not held twice.
    */
-  private readonly written = new Map<string, CachedReport>();
+  private readonly written = new WrittenReports();
   private readonly intern: Interner;
   /** When each pod was first seen Healthy/Completed (report-mode unhealthy). */
   private readonly settledSince = new Map<string, number>();
@@ -122,6 +123,14 @@ export class Reconciler {
     const w = this.written.get(key);
     if (w !== undefined && w.metadata.resourceVersion === meta?.resourceVersion) return w;
     return toCached(raw, this.intern, undefined, this.d.pod(key)?.metadata);
+  }
+
+  /**
+   * The cache form of this replica's own write that a report watch event line carries, found without parsing it
+   * (the event is then not parsed at all); undefined for any other event.
+   */
+  echoOf(line: string): CachedReport | undefined {
+    return this.written.echoOf(line);
   }
 
   /** The keys whose count changes are held back. */
@@ -245,7 +254,7 @@ export class Reconciler {
       const created = await this.write(() => this.d.api.create(withoutStatus(desired)));
       // Remembered at once, so that the create's echo from the watch is known as this replica's own.
       this.written.set(key, this.cached(created));
-      const withStatus = await this.write(() => this.d.api.replaceStatus(statusWrite(created.metadata, desired)));
+      const withStatus = withSent(await this.write(() => this.d.api.replaceStatus(statusWrite(created.metadata, desired))), desired);
       this.deferred.delete(key);
       this.tombstones.delete(key);
       this.remember(key, withStatus, desiredHash);
@@ -279,7 +288,7 @@ export class Reconciler {
         if (latest !== current) this.written.set(key, latest);
         return latest === current ? "deferred" : "updated";
       }
-      const written = await this.write(() => this.d.api.replaceStatus(statusWrite(latest.metadata, desired)));
+      const written = withSent(await this.write(() => this.d.api.replaceStatus(statusWrite(latest.metadata, desired))), desired);
       latest = this.cached(written, desiredHash);
     }
     this.deferred.delete(key);
@@ -403,4 +412,12 @@ function statusWrite(meta: { name: string; namespace: string; uid?: string; reso
 function withoutStatus(report: PodHealthReport): PodHealthReport {
   const { status: _status, ...rest } = report;
   return rest as PodHealthReport;
+}
+
+/**
+ * A status write's answer with the status that was sent: the answer is read without its status (report-api.ts),
+ * which the server stored as sent.
+ */
+function withSent(answer: PodHealthReport, desired: PodHealthReport): PodHealthReport {
+  return { ...answer, status: desired.status };
 }

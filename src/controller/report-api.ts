@@ -10,7 +10,7 @@ export interface ReportApi {
   create(report: PodHealthReport): Promise<PodHealthReport>;
   /** Replaces metadata and spec. */
   replace(report: PodHealthReport): Promise<PodHealthReport>;
-  /** Replaces the status subresource. */
+  /** Replaces the status subresource; the answer comes without its status, which is the one sent. */
   replaceStatus(report: PodHealthReport): Promise<PodHealthReport>;
   /** Deletes the report if it still has this uid; false when it was already gone. */
   delete(namespace: string, name: string, uid?: string): Promise<boolean>;
@@ -36,7 +36,8 @@ export function reportApi(api: KubeApi): ReportApi {
     },
     create: (report) => api.post<PodHealthReport>(reportCollectionPath(report.metadata.namespace), report),
     replace: (report) => api.put<PodHealthReport>(itemPath(report.metadata.namespace, report.metadata.name), report),
-    replaceStatus: (report) => api.put<PodHealthReport>(`${itemPath(report.metadata.namespace, report.metadata.name)}/status`, report),
+    // The answer's status is the one sent: it is not parsed (see KubeApi.put's `without`).
+    replaceStatus: (report) => api.put<PodHealthReport>(`${itemPath(report.metadata.namespace, report.metadata.name)}/status`, report, { without: "status" }),
     async delete(namespace, name, uid) {
       const body = { apiVersion: "v1", kind: "DeleteOptions", ...(uid ? { preconditions: { uid } } : {}) };
       try {

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { withoutManagedFields } from "../../src/controller/json-cut.js";
+import { withoutManagedFields, withoutMember } from "../../src/controller/json-cut.js";
 import { benchPod } from "../../src/bench/pods.js";
 import { assertProperty } from "../property.js";
 
@@ -35,6 +35,13 @@ describe("withoutManagedFields", () => {
     expect(withoutManagedFields(pretty)).toBe(pretty);
     const cutShort = '{"metadata":{"managedFields":[{"a":1}';
     expect(withoutManagedFields(cutShort)).toBe(cutShort);
+  });
+
+  it("cuts a report's status from a write's answer, past a label that is also called status", () => {
+    const answer = { apiVersion: "v1", metadata: { name: "r", labels: { status: "x" }, resourceVersion: "5" }, spec: { podName: "r" }, status: { a: [{ b: "} ]" }], c: 1 } };
+    expect(JSON.parse(withoutMember(JSON.stringify(answer), "status"))).toEqual({ apiVersion: "v1", metadata: answer.metadata, spec: answer.spec });
+    const none = JSON.stringify({ metadata: { labels: { status: "x" } } });
+    expect(withoutMember(none, "status")).toBe(none);
   });
 
   it("leaves valid JSON that parses as the object without managedFields (property)", () => {

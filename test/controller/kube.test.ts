@@ -27,6 +27,14 @@ async function serve(handler: Handler): Promise<{ server: Server; kc: KubeConfig
   return { server, kc, requests, connections: () => connections };
 }
 
+async function waitUntil(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 async function close(server: Server): Promise<void> {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -218,6 +226,30 @@ describe("KubeHttp", () => {
     expect(events).toEqual(["ADDED 43", "BOOKMARK 50"]);
     const q = s.requests[0].searchParams;
     expect([q.get("watch"), q.get("resourceVersion"), q.get("allowWatchBookmarks"), q.get("timeoutSeconds")]).toEqual(["true", "42", "true", "450"]);
+  });
+
+  it("does not parse a watch event the caller already has (its own write), and parses every other", async () => {
+    const s = await serve((_req, res) => {
+      res.setHeader("content-type", "application/json");
+      res.write('{"type":"MODIFIED","object":{"metadata":{"resourceVersion":"7"}},"not json here\n');
+      res.write('{"type":"ADDED","object":{"metadata":{"name":"other","resourceVersion":"8"}}}\n');
+    });
+    server = s.server;
+    const own = { metadata: { name: "mine", resourceVersion: "7" } };
+    const events: Array<[string, unknown]> = [];
+    const handle = await new KubeHttp(s.kc).watch(
+      "/api/v1/pods",
+      {},
+      (type, obj) => events.push([type, obj]),
+      () => undefined,
+      (line) => (line.includes('"resourceVersion":"7"') ? own : undefined),
+    );
+    await waitUntil(() => events.length === 2);
+    handle.abort();
+    expect(events).toEqual([
+      ["MODIFIED", own],
+      ["ADDED", { metadata: { name: "other", resourceVersion: "8" } }],
+    ]);
   });
 
   it("ends a watch that has been silent for the idle limit, and only then", async () => {
