@@ -8,7 +8,7 @@ import { statusOf } from "../../src/controller/errors.js";
 import { KubeHttp } from "../../src/controller/kube.js";
 import { reportApi, type ReportApi } from "../../src/controller/report-api.js";
 import { createLogger } from "../../src/log.js";
-import { RESOURCE_KEY, type PodHealthReport } from "../../src/report/index.js";
+import { RESOURCE_KEY, withProbeFailures, type PodHealthReport } from "../../src/report/index.js";
 import { startSimCluster, type SimCluster, type SimClusterOptions } from "../../src/sim/index.js";
 import { ManualClock } from "../../src/sim/kubelet/index.js";
 import { derivePodStatus } from "../../src/status/index.js";
@@ -144,8 +144,10 @@ export function divergence(env: Env, filter: (p: Pod) => boolean = () => true): 
       continue;
     }
     const d = derivePodStatus(pod, now);
+    // The engine's verdict, with the probe failures the report counted (a ready pod that failed one lately is Degraded).
+    const verdict = r.status?.probeFailures ? withProbeFailures(d, r.status.probeFailures, now.getTime()) : d;
     const got = { uid: r.spec?.podUID, status: r.status?.status, ready: r.status?.ready, restarts: r.status?.restarts, health: r.status?.health };
-    const want = { uid: pod.metadata?.uid, status: d.status, ready: d.ready, restarts: d.restarts, health: d.health };
+    const want = { uid: pod.metadata?.uid, status: d.status, ready: d.ready, restarts: d.restarts, health: verdict.health };
     if (JSON.stringify(got) !== JSON.stringify(want)) out.push(`${key}: report ${JSON.stringify(got)} != pod ${JSON.stringify(want)}`);
   }
   for (const key of byKey.keys()) out.push(`${key}: report without pod`);
