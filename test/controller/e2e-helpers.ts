@@ -21,14 +21,21 @@ export interface Env {
   close(): Promise<void>;
 }
 
-export interface EnvOptions extends Pick<SimClusterOptions, "onRequest"> {
+export interface EnvOptions extends Pick<SimClusterOptions, "onRequest" | "crdDirs"> {
   /** Fault durations (down for 30 s, …) run on the simulated clock instead of the wall clock. */
   faultsOnSimTime?: boolean;
 }
 
 export async function startEnv(namespaces: string[] = [], options: EnvOptions = {}): Promise<Env> {
   const clock = new ManualClock();
-  const cluster = await startSimCluster({ clock, namespaces, bookmarkIntervalMs: 1_000, onRequest: options.onRequest, faultClock: options.faultsOnSimTime ? clock : undefined });
+  const cluster = await startSimCluster({
+    clock,
+    namespaces,
+    bookmarkIntervalMs: 1_000,
+    onRequest: options.onRequest,
+    crdDirs: options.crdDirs,
+    faultClock: options.faultsOnSimTime ? clock : undefined,
+  });
   const kc = new KubeConfig();
   kc.loadFromString(JSON.stringify(cluster.kubeConfig()));
   return { cluster, clock, kc, close: () => cluster.close() };
