@@ -8,7 +8,7 @@ import { statusOf } from "../../src/controller/errors.js";
 import { KubeHttp } from "../../src/controller/kube.js";
 import { reportApi, type ReportApi } from "../../src/controller/report-api.js";
 import { createLogger } from "../../src/log.js";
-import { RESOURCE_KEY, withProbeFailures, type PodHealthReport } from "../../src/report/index.js";
+import { RESOURCE_KEY, withProbeFailures, type CoreEvent, type PodHealthReport } from "../../src/report/index.js";
 import { startSimCluster, type SimCluster, type SimClusterOptions } from "../../src/sim/index.js";
 import { ManualClock } from "../../src/sim/kubelet/index.js";
 import { derivePodStatus } from "../../src/status/index.js";
@@ -214,6 +214,13 @@ export function countingView(r: PodHealthReport | undefined): unknown {
       history: s.probeFailures.history.map((h) => ({ time: h.time, probe: h.probe, reason: h.reason, container: h.container, count: h.count, message: h.message })),
     },
   };
+}
+
+/** The failures of one probe of `pod` (in namespace default) the events on the server tell: their counts summed. */
+export function probeEventCount(env: Env, pod: string, probe: "Liveness" | "Readiness" | "Startup"): number {
+  return (env.cluster.store.list("events", "default") as CoreEvent[])
+    .filter((e) => e.involvedObject?.name === pod && e.reason === "Unhealthy" && (e.message ?? "").startsWith(`${probe} probe failed`))
+    .reduce((n, e) => n + (e.count ?? 1), 0);
 }
 
 /** Advances several simulated clusters in lock step. */

@@ -1,18 +1,12 @@
 // End to end, what the controller does with time and with a partial view: no reconcile before every cache is
 // filled (a slow pod list must not look like deleted pods), a resync that re-reads the caches instead of the
 // server, verdicts that change with time alone, and count-only changes written at most once per interval.
-import type { CoreEvent, PodHealthReport } from "../../src/report/index.js";
+import type { PodHealthReport } from "../../src/report/index.js";
 import path from "node:path";
 import { KubeHttp } from "../../src/controller/kube.js";
 import { packageRoot, readCrds } from "../../src/sim/index.js";
 import { runScenario, type Kubelet } from "../../src/sim/kubelet/index.js";
-import { countingView, divergence, recordingReportApi, report, reports, run, sleep, startController, startEnv, stopControllers, waitFor, type Env, type WriteRecord } from "./e2e-helpers.js";
-
-function probeEventCount(env: Env, pod: string, kind: string): number {
-  return (env.cluster.store.list("events", "default") as CoreEvent[])
-    .filter((e) => e.involvedObject?.name === pod && e.reason === "Unhealthy" && (e.message ?? "").startsWith(`${kind} probe failed`))
-    .reduce((n, e) => n + (e.count ?? 1), 0);
-}
+import { countingView, divergence, probeEventCount, recordingReportApi, report, reports, run, sleep, startController, startEnv, stopControllers, waitFor, type Env, type WriteRecord } from "./e2e-helpers.js";
 
 describe("controller end to end: sync, resync and write pacing", () => {
   let env: Env;
