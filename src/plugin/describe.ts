@@ -25,16 +25,21 @@ function ago(time: string | undefined, nowMs: number): string {
 function containerLine(c: ReportContainer, nowMs: number): string[] {
   const state = [c.state, c.reason, c.exitCode !== undefined ? `exit ${c.exitCode}` : undefined].filter(Boolean).join(" ");
   const last = c.lastTermination ? `last: ${[c.lastTermination.reason, c.lastTermination.exitCode !== undefined ? `exit ${c.lastTermination.exitCode}` : undefined].filter(Boolean).join(" ")}, ${ago(c.lastTermination.finishedAt, nowMs)}` : "";
-  return [`  ${c.name}`, c.kind, state, c.ready ? "ready" : "not ready", `restarts ${c.restartCount}`, last].map(tidy);
+  return [c.name, c.kind, state, c.ready ? "ready" : "not ready", `restarts ${c.restartCount}`, last].map(tidy);
 }
 
 function timelineLine(e: HistoryEntry, nowMs: number): string[] {
-  return [`  ${ago(e.time, nowMs)}`, e.container ?? "-", e.probe, e.count > 1 ? `x${e.count}` : "", e.message].map(tidy);
+  return [ago(e.time, nowMs), e.container ?? "-", e.probe, e.count > 1 ? `x${e.count}` : "", e.message].map(tidy);
 }
 
-/** Aligned rows without a header, each line indented as its first cell is. */
+/** Aligned rows without a header, indented under their heading. */
 function block(rows: string[][]): string[] {
-  return rows.length === 0 ? [] : alignColumns(rows).trimEnd().split("\n").map((l) => l.trimEnd());
+  return rows.length === 0 ? [] : alignColumns(rows).trimEnd().split("\n").map((l) => `  ${l.trimEnd()}`);
+}
+
+/** `Label           value`: the labels of the summary lines in one column. */
+function field(label: string, value: string): string {
+  return `${label.padEnd(16)}${value}`;
 }
 
 export function describeReport(r: PodHealthReport, o: DescribeOptions): string {
@@ -43,14 +48,14 @@ export function describeReport(r: PodHealthReport, o: DescribeOptions): string {
   lines.push(`${r.metadata.namespace}/${r.metadata.name}: ${o.source}, observed ${ago(s.observedAt, o.nowMs)}`);
   lines.push("");
   const restarts = s.lastRestartTime ? `${s.restarts} (last ${ago(s.lastRestartTime, o.nowMs)})` : String(s.restarts);
-  lines.push(`STATUS    ${s.status}    READY ${s.ready}    RESTARTS ${restarts}    since ${ago(s.lastTransitionTime, o.nowMs).replace(/ ago$/, "")}`);
-  lines.push(`Health    ${paint(s.health, healthColour(s.health), o.colour)}${s.reason ? ` (${s.reason})` : ""}`);
-  if (s.message) lines.push(`Check     ${s.message}`);
+  lines.push(field("STATUS", `${s.status}   READY ${s.ready}   RESTARTS ${restarts}   for ${ago(s.lastTransitionTime, o.nowMs).replace(/ ago$/, "")}`));
+  lines.push(field("Health", `${paint(s.health, healthColour(s.health), o.colour)}${s.reason ? ` (${s.reason})` : ""}`));
+  if (s.message) lines.push(field("What to check", s.message));
   const loop = s.crashLoop;
-  lines.push(loop.count > 0 ? `Crash loops  ${loop.count}, the last entered ${ago(loop.lastEnteredTime, o.nowMs)}${loop.container ? ` by ${loop.container}` : ""}` : "Crash loops  none");
+  lines.push(field("Crash loops", loop.count > 0 ? `${loop.count}, the last entered ${ago(loop.lastEnteredTime, o.nowMs)}${loop.container ? ` by ${loop.container}` : ""}` : "none"));
   const pf = s.probeFailures;
   const extra = [pf.hooks > 0 ? `${pf.hooks} hook failures` : "", pf.warnings > 0 ? `${pf.warnings} probe warnings` : ""].filter(Boolean).join(", ");
-  lines.push(`Probe failures  ${pf.total} (liveness ${pf.liveness}, readiness ${pf.readiness}, startup ${pf.startup})${extra ? `; ${extra}` : ""}`);
+  lines.push(field("Probe failures", `${pf.total} (liveness ${pf.liveness}, readiness ${pf.readiness}, startup ${pf.startup})${extra ? `; ${extra}` : ""}`));
   const timeline = pf.history.slice(0, o.timelineSize ?? 10);
   if (timeline.length > 0) {
     lines.push(`Timeline (newest first${pf.history.length > timeline.length ? `, ${timeline.length} of ${pf.history.length}` : ""}):`);
