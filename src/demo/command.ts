@@ -77,13 +77,15 @@ function introLines(s: DemoSettings, info: Omit<DemoInfo, "cluster">, stopHint: 
 }
 
 /** Draws frames: in place on a terminal, as `kubectl get -w`-style lines otherwise. */
-function frameWriter(out: DemoOutput, intro: string[]): { draw(frame: Frame): void; end(): void } {
-  if (out.isTTY) {
-    const colour = wantsColour(out);
+function frameWriter(stream: DemoOutput, intro: string[], isOpen: () => boolean): { draw(frame: Frame): void; end(): void } {
+  // Nothing more is written once the reader has gone (`npm run demo | head`): the demo is stopping then.
+  const out = { write: (text: string): void => void (isOpen() && stream.write(text)) };
+  if (stream.isTTY) {
+    const colour = wantsColour(stream);
     out.write(HIDE_CURSOR + "\x1b[2J");
     return {
       draw: (frame) => {
-        const lines = screenLines(frame, intro, { rows: out.rows ?? 24, columns: out.columns ?? 80 }, colour);
+        const lines = screenLines(frame, intro, { rows: stream.rows ?? 24, columns: stream.columns ?? 80 }, colour);
         // Home, each line over the old one (clearing its tail), then clear whatever the last frame left below. No
         // newline after the last line: a screen-high frame must not scroll.
         out.write(`\x1b[H${lines.map((l) => `${l}\x1b[K`).join("\n")}\x1b[J`);
@@ -112,6 +114,16 @@ export async function demoCommand(opts: DemoOptions, io: DemoIo): Promise<number
   }
   const signals = io.stopped === undefined ? untilSignal() : undefined;
   const stops: Array<Promise<unknown>> = [io.stopped ?? signals!.promise];
+  // A reader that goes away (EPIPE) stops the demo like Ctrl-C, instead of an unhandled error that would leave the
+  // temporary directory behind.
+  let outputOpen = true;
+  let outputGone: () => void = () => undefined;
+  stops.push(new Promise<void>((resolve) => (outputGone = resolve)));
+  const onOutputError = (): void => {
+    outputOpen = false;
+    outputGone();
+  };
+  io.stdout.on("error", onOutputError);
   let durationTimer: NodeJS.Timeout | undefined;
   if (settings.durationMs !== null) stops.push(new Promise((resolve) => (durationTimer = setTimeout(resolve, settings.durationMs!))));
 
@@ -155,7 +167,7 @@ export async function demoCommand(opts: DemoOptions, io: DemoIo): Promise<number
     undo.push(() => controller.stop());
 
     const info = { dir, kubeconfig, metricsUrl: http.url, cluster };
-    const writer = frameWriter(io.stdout, introLines(settings, info, settings.durationMs === null ? "Ctrl-C stops it." : `Stops after ${settings.durationMs / 1000} s.`));
+    const writer = frameWriter(io.stdout, introLines(settings, info, settings.durationMs === null ? "Ctrl-C stops it." : `Stops after ${settings.durationMs / 1000} s.`), () => outputOpen);
     undo.push(() => writer.end());
     const draw = (): void =>
       writer.draw({ reports: cluster.store.list(RESOURCE_KEY) as unknown as PodHealthReport[], podCount: cluster.store.count("pods"), nowMs: clock.now() });
@@ -180,6 +192,7 @@ export async function demoCommand(opts: DemoOptions, io: DemoIo): Promise<number
       }
     }
     await rm(dir, { recursive: true, force: true });
+    io.stdout.off("error", onOutputError);
   }
   io.stderr.write(`demo: stopped; removed ${dir}\n`);
   return code;

@@ -70,6 +70,17 @@ describe("npm run demo (node dist/cli.js demo) without a terminal", () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  test("a reader that goes away (npm run demo | head) stops it like Ctrl-C: exit 0, the directory removed", async () => {
+    const d = startDemo("--pods", "5", "--duration", "60");
+    running.push(d);
+    await waitFor("a summary line", () => /^\d+ pods?: /m.test(d.out()), 30_000);
+    const dir = /--kubeconfig (\S+)\/kubeconfig/.exec(d.out())![1];
+    d.proc.stdout!.destroy();
+    expect(await d.exit).toBe(0);
+    expect(removedDir(d.err())).toBe(dir);
+    expect(existsSync(dir)).toBe(false);
+  });
+
   test("bad flags: exit 2 with the reason, nothing started", async () => {
     const d = startDemo("--pods", "0");
     running.push(d);
