@@ -127,10 +127,13 @@ export class Reconciler {
         return await this.reconcileOnce(key, attempt > 0, options.flush === true);
       } catch (err) {
         if (err instanceof NotLeaderError) return "skipped";
-        if (classifyError(err).class !== "conflict" || attempt >= MAX_CONFLICT_RETRIES) throw err;
-        this.d.onConflict?.();
+        // A 409 (someone wrote since) or a 404 on a write (the report was deleted meanwhile: by the garbage
+        // collector with its pod, or by a user) means the report read was stale: read it again and redo.
+        const cls = classifyError(err).class;
+        if ((cls !== "conflict" && cls !== "notFound") || attempt >= MAX_CONFLICT_RETRIES) throw err;
+        if (cls === "conflict") this.d.onConflict?.();
         this.written.delete(key);
-        this.d.logger.debug({ key, attempt }, "conflict, refetching the report");
+        this.d.logger.debug({ key, attempt, cause: cls }, "the report changed meanwhile, refetching it");
       }
     }
   }

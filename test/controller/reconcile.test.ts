@@ -214,6 +214,22 @@ describe("Reconciler", () => {
     expect(conflicts()).toBe(1);
   });
 
+  it("when the report vanishes under a write (its pod's garbage collection, a user), reads again and recreates it", async () => {
+    let cached: PodHealthReport | undefined;
+    const { r, api, pods, conflicts } = setup({ cachedReport: () => cached });
+    pods.set("ns/web", runningPod("web"));
+    await r.reconcile("ns/web");
+    // The cache still has the report, the server no longer does.
+    cached = structuredClone(api.items.get("ns/web"));
+    r.forget("ns/web");
+    api.items.delete("ns/web");
+    pods.set("ns/web", runningPod("web", { restarts: 1 }));
+    expect(await r.reconcile("ns/web")).toBe("created");
+    expect(api.calls.slice(-4)).toEqual(["status web", "get web", "create web", "status web"]);
+    expect(api.items.get("ns/web")?.status.restarts).toBe(1);
+    expect(conflicts()).toBe(0);
+  });
+
   it("gives up after repeated conflicts and lets the queue retry", async () => {
     const { r, api, pods } = setup();
     pods.set("ns/web", runningPod("web"));

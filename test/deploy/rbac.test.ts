@@ -174,7 +174,7 @@ describe("deploy/base/rbac.yaml against the controller", () => {
     // Said once, at error, with what to do; not once per retry.
     const told = logs.lines.filter((l) => l.level === "error" && l.module === "connectivity" && l.source === "/api/v1/events");
     expect(told).toHaveLength(1);
-    expect(String(told[0].msg)).toContain("apply deploy/rbac.yaml");
+    expect(String(told[0].msg)).toContain("apply the RBAC of deploy/base/rbac.yaml (kubectl apply -k deploy/)");
     // Nothing else was refused: pods and reports were listed and watched.
     expect(new Set(seen.filter((s) => !s.allowed).map((s) => describeRequest(s.attrs)))).toEqual(new Set(["list core/events"]));
   });
