@@ -215,7 +215,7 @@ describe("Reconciler", () => {
   });
 
   it("when the report vanishes under a write (its pod's garbage collection, a user), reads again and recreates it", async () => {
-    let cached: PodHealthReport | undefined;
+    let cached: PodHealthReport | undefined = undefined;
     const { r, api, pods, conflicts } = setup({ cachedReport: () => cached });
     pods.set("ns/web", runningPod("web"));
     await r.reconcile("ns/web");
