@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // The one entry point: parses the subcommand and its flags, then hands off to the module that owns it.
 // Subcommand modules are imported lazily so that `explain` does not pay for loading the Kubernetes client.
+// Installed under a second name, `kubectl-podhealth`, it is the kubectl plugin: `kubectl podhealth …` runs the
+// `podhealth` subcommand.
+import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { addRunOptions, type RunOptions } from "./config.js";
 
@@ -20,6 +23,30 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (file: string | undefined, opts: { output: "table" | "json" | "yaml"; now?: string }) => {
       const { explainCommand } = await import("./explain/command.js");
       exitCode = await explainCommand(file, opts, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+    });
+
+  program
+    .command("demo")
+    .description("see it work with no cluster: the simulated cluster (mixed scenario), the CRD, the controller and its metrics, and a live table of the reports; prints the kubeconfig path and the metrics URL")
+    .option("--pods <n>", "pods the simulated kubelet runs", "30")
+    .option("--time-scale <x>", "simulated seconds per real second", "20")
+    .option("--duration <seconds>", "stop by itself after this long (seconds, or e.g. 2m); default: at Ctrl-C")
+    .action(async (opts: { pods?: string; timeScale?: string; duration?: string }) => {
+      const { demoCommand } = await import("./demo/command.js");
+      exitCode = await demoCommand(opts, { stdout: process.stdout, stderr: process.stderr });
+    });
+
+  program
+    .command("podhealth")
+    .description("one pod's health report for a person, or the pods that are not healthy (the kubectl plugin: kubectl podhealth)")
+    .argument("[pod]", "the pod; without it, the pods of the namespace that are not Healthy or Completed")
+    .option("-n, --namespace <ns>", "the pod's namespace (default: the kubeconfig context's, else default)")
+    .option("-A, --all-namespaces", "the pods that are not healthy in every namespace")
+    .option("--kubeconfig <path>", "kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    .option("--context <name>", "kubeconfig context (default: the current context)")
+    .action(async (pod: string | undefined, opts: { namespace?: string; allNamespaces?: boolean; kubeconfig?: string; context?: string }) => {
+      const { pluginCommand } = await import("./plugin/command.js");
+      exitCode = await pluginCommand(pod, opts, { env: process.env, stdout: process.stdout, stderr: process.stderr });
     });
 
   // SUBCOMMANDS: each further subcommand registers itself here with its own flags and a lazy import.
@@ -56,7 +83,13 @@ export async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-main(process.argv.slice(2)).then(
+/** The arguments to parse: under the plugin's name, the `podhealth` subcommand's. */
+function cliArguments(argv: readonly string[]): string[] {
+  const invokedAs = path.basename(argv[1] ?? "").replace(/\.(c|m)?js$/, "");
+  return invokedAs === "kubectl-podhealth" ? ["podhealth", ...argv.slice(2)] : argv.slice(2);
+}
+
+main(cliArguments(process.argv)).then(
   (code) => {
     process.exitCode = code;
   },

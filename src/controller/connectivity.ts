@@ -22,7 +22,7 @@ export interface ConnectivityOptions {
 /** What a person must do about a failure that retrying alone will not fix; null for one that may pass. */
 export function remedyFor(source: string, error: ClassifiedError): string | null {
   if (error.class === "forbidden") {
-    return `the operator's ServiceAccount may not do this (${source}): apply deploy/rbac.yaml (kubectl apply -f deploy/), or grant list and watch on this resource`;
+    return `the operator's ServiceAccount may not do this (${source}): apply the RBAC of deploy/base/rbac.yaml (kubectl apply -k deploy/), or grant list and watch on this resource`;
   }
   if (error.class === "notFound" && source.includes("podhealth.io")) {
     return "the PodHealthReport CRD is not installed: kubectl apply -f crds/";

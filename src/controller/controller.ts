@@ -64,6 +64,8 @@ export interface ControllerOptions {
   staleAfterMs?: number;
   /** The API server's address, for logs (KubeHttp's `server` by default). */
   server?: string;
+  /** Event cursors a report keeps (the counting's memory bound; 64 by default). Tests go past it with less. */
+  eventCursorLimit?: number;
   /** Replaces the Lease client (tests use it to cut one replica off the lease). */
   leaseClient?: LeaseClient;
   /** Replaces the report client (tests use it to record writes). */
@@ -145,7 +147,7 @@ export class Controller {
       reportMode: cfg.reportMode,
       healthyGraceMs: cfg.healthyGraceMs,
       countWriteIntervalMs: cfg.countWriteIntervalMs,
-      reportOptions: reportOptions({ historySize: cfg.historySize }),
+      reportOptions: reportOptions({ historySize: cfg.historySize, eventCursorLimit: options.eventCursorLimit }),
       now: () => (options.clock ?? this.scheduler).now(),
       canWrite: () => !this.writesClosed && (this.elector === null || this.elector.isLeader()),
       requeueAfter: (key, ms) => this.rechecks.add(key, ms),

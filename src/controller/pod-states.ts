@@ -133,6 +133,9 @@ export class PodStates {
   observeCounts(key: string, previous: ReportView | null, desired: PodHealthReport, counted: NewCounts, now: number): void {
     const s = this.states.get(key);
     if (s === undefined || s.uid !== desired.spec.podUID) return;
+    // The report's verdict, which also sees recent probe failures, is what the metrics say.
+    s.health = desired.status.health;
+    s.reason = desired.status.reason ?? "";
     const prev = sameUid(previous, s.uid);
     const lasting = desired.status.crashLoop.count;
     if (prev === null && s.reported) {

@@ -9,7 +9,7 @@
 // it is written when the interval is up or when the controller stops. `observedAt` is when a report was last
 // written: what it says was true then.
 import type { Logger } from "pino";
-import { buildReportWithNew, statusFingerprint, type CoreEvent, type PodHealthReport, type ReportOptions } from "../report/index.js";
+import { buildReportWithNew, probeFailingUntil, statusFingerprint, type CoreEvent, type PodHealthReport, type ReportOptions } from "../report/index.js";
 import { derivePodStatus, verdictRecheckAt } from "../status/index.js";
 import type { DerivedPodStatus, Health, Pod } from "../status/types.js";
 import type { ReportMode } from "../config.js";
@@ -172,10 +172,13 @@ export class Reconciler {
         return await this.reconcileOnce(key, attempt > 0, options.flush === true);
       } catch (err) {
         if (err instanceof NotLeaderError) return "skipped";
-        if (classifyError(err).class !== "conflict" || attempt >= MAX_CONFLICT_RETRIES) throw err;
-        this.d.onConflict?.();
+        // A 409 (someone wrote since) or a 404 on a write (the report was deleted meanwhile: by the garbage
+        // collector with its pod, or by a user) means the report read was stale: read it again and redo.
+        const cls = classifyError(err).class;
+        if ((cls !== "conflict" && cls !== "notFound") || attempt >= MAX_CONFLICT_RETRIES) throw err;
+        if (cls === "conflict") this.d.onConflict?.();
         this.written.delete(key);
-        this.d.logger.debug({ key, attempt }, "conflict, refetching the report");
+        this.d.logger.debug({ key, attempt, cause: cls }, "the report changed meanwhile, refetching it");
       }
     }
   }
@@ -224,15 +227,31 @@ export class Reconciler {
     states?.observeStatus(key, pod, derived, current, now);
     this.scheduleTimeBasedRecheck(key, pod, derived, now);
 
-    if (this.d.reportMode === "unhealthy" && SETTLED.has(derived.health)) {
+    const events = this.d.events(key);
+    // Report-mode unhealthy: a pod the engine calls Healthy or Completed, with no report and no events to count,
+    // needs no report (most pods of a big cluster): nothing to build.
+    if (this.d.reportMode === "unhealthy" && SETTLED.has(derived.health) && !current && events.length === 0) {
+      this.settledSinceFor(key, current, now);
+      return result;
+    }
+
+    const base = this.baseFor(key, current, pod);
+    // buildReport reads of `previous` only spec.podUID and the status fields a cache form keeps (report-cache.ts).
+    const previous = base as unknown as PodHealthReport | null;
+    const { report: desired, counted } = buildReportWithNew({ pod, events, previous, now: new Date(now), options: this.d.reportOptions, derived });
+    const flapEndsAt = probeFailingUntil(desired.status);
+    if (flapEndsAt !== null && flapEndsAt > now) this.d.requeueAfter(key, flapEndsAt - now);
+
+    // The report's verdict decides, not the engine's: a pod whose probes failed recently is Degraded.
+    const health = desired.status.health;
+    if (this.d.reportMode === "unhealthy" && SETTLED.has(health)) {
       const since = this.settledSinceFor(key, current, now);
       if (!current) return result;
       const remaining = since + this.d.healthyGraceMs - now;
       if (remaining <= 0) {
-        const base = this.deferred.get(key)?.report ?? current;
         this.deferred.delete(key);
-        await this.remove(current, log(), `the pod has been ${derived.health} for the healthy grace`);
-        this.tombstones.set(key, { podUID: pod.metadata?.uid ?? "", status: countingMemory(base.status) });
+        await this.remove(current, log(), `the pod has been ${health} for the healthy grace`);
+        this.tombstones.set(key, { podUID: pod.metadata?.uid ?? "", status: countingMemory(desired.status) });
         return "deleted";
       }
       this.d.requeueAfter(key, remaining);
@@ -240,10 +259,6 @@ export class Reconciler {
       this.settledSince.delete(key);
     }
 
-    const base = this.baseFor(key, current, pod);
-    // buildReport reads of `previous` only spec.podUID and the status fields a cache form keeps (report-cache.ts).
-    const previous = base as unknown as PodHealthReport | null;
-    const { report: desired, counted } = buildReportWithNew({ pod, events: this.d.events(key), previous, now: new Date(now), options: this.d.reportOptions, derived });
     states?.observeCounts(key, base, desired, counted, now);
     const desiredHash = statusFingerprint(desired.status);
 

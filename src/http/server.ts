@@ -1,5 +1,5 @@
 // The operator's HTTP endpoint on node:http: /metrics (Prometheus text or OpenMetrics, as the scraper asks),
-// /healthz (the process and its event loop are alive) and /readyz (every cache has its first list; a follower
+// /healthz (the process and its event loop are alive) and /readyz (every cache has had its first list and is current; a follower
 // that is synced is ready too). Unknown paths get 404, methods other than GET and HEAD 405.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -45,7 +45,7 @@ export class HealthServer {
       },
       "/readyz": (_req, res) => {
         const ready = this.o.ready();
-        reply(res, ready ? 200 : 503, ready ? "ok\n" : "not ready: the caches have not all had their first list\n");
+        reply(res, ready ? 200 : 503, ready ? "ok\n" : "not ready: a cache has not had its first list yet, or has not been current for a while (see the log)\n");
       },
     };
     this.server = createServer((req, res) => {

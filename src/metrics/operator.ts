@@ -127,7 +127,7 @@ export class OperatorMetrics {
       },
     });
     gauge("podhealth_leader", "1 while this replica writes reports (holds the lease, or runs without election).", () => (stats.isLeader ? 1 : 0));
-    gauge("podhealth_ready", "1 when /readyz passes: every cache has its first list.", () => (source.isReady ? 1 : 0));
+    gauge("podhealth_ready", "1 when /readyz passes: every cache has had its first list and is current (not failing for 30 s).", () => (source.isReady ? 1 : 0));
     new Gauge({
       name: "podhealth_shard_info",
       help: "This replica's shard: index and count.",

@@ -3,6 +3,7 @@ import { derivePodStatus } from "../status/index.js";
 import type { ContainerSummary, Pod } from "../status/types.js";
 import type { BuildReportInput, PodHealthReport, ReportCondition, ReportContainer, ReportStatus } from "./types.js";
 import { foldCountsWithNew, type NewCounts } from "./counts.js";
+import { withProbeFailures } from "./probe-verdict.js";
 import { podProbes } from "./probes.js";
 import { resizeState } from "./resize.js";
 import { API_VERSION, KIND, MANAGED_BY, MANAGED_BY_LABEL } from "./resource.js";
@@ -29,17 +30,18 @@ export function buildReportWithNew(input: BuildReportInput): { report: PodHealth
 
   const { counts, counted } = foldCountsWithNew({ pod, events, previous, now, options });
   const observedAt = formatTime(now.getTime());
+  const verdict = withProbeFailures(derived, counts.probeFailures, now.getTime());
 
   const status: ReportStatus = {
     status: derived.status,
     ready: derived.ready,
     restarts: derived.restarts,
     phase: derived.phase,
-    health: derived.health,
+    health: verdict.health,
     ...withoutAbsent({
       lastRestartTime: derived.lastRestartTime,
-      reason: truncateOrNull(derived.reason, max),
-      message: truncateOrNull(derived.message, max),
+      reason: truncateOrNull(verdict.reason, max),
+      message: truncateOrNull(verdict.message, max),
       qosClass: pod.status?.qosClass || null,
       nodeName: pod.spec?.nodeName || null,
       resize: resizeState(pod),

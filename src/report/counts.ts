@@ -50,7 +50,11 @@ export function foldCountsWithNew({ pod, events, previous, now, options }: Count
     counts: {
       crashLoop: crash.crashLoop,
       probeFailures,
-      tracking: { events: folded.memory.cursors, ...withoutAbsent({ eventsCountedUntil: folded.memory.countedUntil }), containers: crash.containers },
+      tracking: {
+        events: folded.memory.cursors,
+        ...withoutAbsent({ eventsCountedUntil: folded.memory.countedUntil, eventsNamedUntil: folded.memory.nameMark }),
+        containers: crash.containers,
+      },
     },
     counted: { crashLoopEntries: crash.entered },
   };
@@ -66,9 +70,12 @@ function previousEventMemory(previous: PreviousStatus): EventMemory {
   const tracking = previous?.tracking;
   const cursors = (tracking?.events ?? []).filter(
     (c: Partial<EventCursor>): c is EventCursor =>
-      typeof c?.uid === "string" && typeof c.count === "number" && typeof c.time === "string",
+      (typeof c?.name === "string" || typeof c?.uid === "string") && typeof c.count === "number" && typeof c.time === "string",
   );
-  return { cursors, countedUntil: tracking?.eventsCountedUntil ?? null };
+  const countedUntil = tracking?.eventsCountedUntil ?? null;
+  // A report that had evicted cursors before names were kept has a time mark and no name mark: every event
+  // named before the report's cursors' time could be one of them.
+  return { cursors, countedUntil, nameMark: tracking?.eventsNamedUntil ?? null };
 }
 
 function previousProbeFailures(previous: PreviousStatus): ProbeFailures | null {

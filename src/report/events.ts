@@ -19,8 +19,15 @@ export type EventMeaning =
   | { kind: "back-off" };
 
 export interface TrackedEvent {
-  /** metadata.uid, or namespace/name when the event has none. */
-  key: string;
+  /** metadata.name: what the event is known by, across its re-creation after the API server's TTL. */
+  name: string;
+  /** metadata.uid, to match cursors written before events were known by name. */
+  uid: string | null;
+  /**
+   * client-go's aggregator wrote it: similar events (same source, object, type and reason; any container and
+   * message) combined, its message the newest of them after `(combined from similar events): `.
+   */
+  aggregated: boolean;
   /** How many times the event happened, at least 1. */
   count: number;
   /** The newest observation, epoch milliseconds cut to the second (0 when the event carries no time). */
@@ -31,6 +38,8 @@ export interface TrackedEvent {
 }
 
 const PROBE_MESSAGE = /^(Liveness|Readiness|Startup) probe (failed|errored|warning)\b/;
+/** The prefix client-go's EventAggregator puts before the newest message (tools/record/events_cache.go, 1.32). */
+export const COMBINED_PREFIX = "(combined from similar events): ";
 const KILL_MESSAGE = /\bfailed (liveness|startup) probe\b/;
 const BACK_OFF_MESSAGE = /^Back-off restarting failed container(?: (\S+))?/;
 const FIELD_PATH = /^spec\.(?:initContainers|containers|ephemeralContainers)\{(.+)\}$/;
@@ -65,20 +74,37 @@ export function belongsToPod(pod: Pod, event: CoreEvent): boolean {
 export function readEvent(event: CoreEvent): TrackedEvent | null {
   const meaning = eventMeaning(event);
   if (meaning === null) return null;
-  const key = eventKey(event);
-  if (key === null) return null;
+  const name = event.metadata?.name;
+  if (!name) return null;
+  const aggregated = isAggregated(event);
   return {
-    key,
+    name,
+    uid: event.metadata?.uid ?? null,
+    aggregated,
     count: eventCount(event),
     time: eventTime(event),
-    container: eventContainer(event, meaning),
-    message: event.message ?? "",
+    container: eventContainer(event, meaning, aggregated),
+    message: ownMessage(event),
     meaning,
   };
 }
 
-export function eventMeaning(event: CoreEvent): EventMeaning | null {
+function isAggregated(event: CoreEvent): boolean {
+  return (event.message ?? "").startsWith(COMBINED_PREFIX);
+}
+
+/** The message without the aggregator's prefix: the newest combined event's own words. */
+function ownMessage(event: CoreEvent): string {
   const message = event.message ?? "";
+  return message.startsWith(COMBINED_PREFIX) ? message.slice(COMBINED_PREFIX.length) : message;
+}
+
+/**
+ * What an event means for counting. An aggregated event means what its newest message means: its count rises
+ * with every similar event, and each rise is counted under the probe its current message names.
+ */
+export function eventMeaning(event: CoreEvent): EventMeaning | null {
+  const message = ownMessage(event);
   switch (event.reason) {
     case "Unhealthy":
     case "ProbeWarning": {
@@ -110,12 +136,6 @@ export function historyFields(meaning: EventMeaning): { probe: HistoryProbe; rea
   return meaning.kind === "back-off" ? null : { probe: meaning.probe, reason: meaning.reason };
 }
 
-export function eventKey(event: CoreEvent): string | null {
-  if (event.metadata?.uid) return event.metadata.uid;
-  const { namespace, name } = event.metadata ?? {};
-  return name ? `${namespace ?? ""}/${name}` : null;
-}
-
 /** An event repeated by the recorder keeps its object and raises `count` (old API) or `series.count` (new API). */
 export function eventCount(event: CoreEvent): number {
   return Math.max(1, event.count ?? 0, event.series?.count ?? 0);
@@ -132,9 +152,15 @@ export function eventTime(event: CoreEvent): number {
   return Math.floor(newest / 1000) * 1000;
 }
 
-function eventContainer(event: CoreEvent, meaning: EventMeaning): string | null {
+/**
+ * The container an event is about: from its fieldPath, or for a back-off from its message. An aggregated event
+ * keeps the fieldPath of the first event it combined, whichever containers the later ones were about, so only
+ * its message can tell (a back-off's does; a probe failure's does not).
+ */
+function eventContainer(event: CoreEvent, meaning: EventMeaning, aggregated: boolean): string | null {
+  if (aggregated) return meaning.kind === "back-off" ? (BACK_OFF_MESSAGE.exec(ownMessage(event))?.[1] ?? null) : null;
   const fromPath = FIELD_PATH.exec(event.involvedObject?.fieldPath ?? "");
   if (fromPath !== null) return fromPath[1];
-  if (meaning.kind === "back-off") return BACK_OFF_MESSAGE.exec(event.message ?? "")?.[1] ?? null;
+  if (meaning.kind === "back-off") return BACK_OFF_MESSAGE.exec(ownMessage(event))?.[1] ?? null;
   return null;
 }

@@ -1,6 +1,7 @@
 // The report module's public surface: build the desired PodHealthReport for a pod, and tell whether a write
 // is needed. Pure: no client, no logger, no clock (time comes in as `now`).
 export { buildReport, buildReportWithNew } from "./build.js";
+export { PROBE_FAILING_REASONS, probeFailingUntil, withProbeFailures } from "./probe-verdict.js";
 export type { NewCounts } from "./counts.js";
 export { canonicalJson, fingerprint, reportChanged, reportDiff, statusFingerprint } from "./compare.js";
 export { DEFAULT_REPORT_OPTIONS, reportOptions } from "./options.js";

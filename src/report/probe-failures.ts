@@ -58,6 +58,7 @@ export function foldProbeFailures(
       reason: fields.reason,
       message: truncate(event.message, options.maxMessageLength),
       count: delta,
+      ...(event.aggregated ? { aggregated: true } : {}),
     };
     const key = historyKey(entry);
     const same = entries.get(key);
@@ -76,6 +77,6 @@ function merge(entry: HistoryEntry, count: number, time: string): HistoryEntry {
   return { ...entry, count: entry.count + count, time: newer ? time : entry.time };
 }
 
-function historyKey(e: Pick<HistoryEntry, "probe" | "container" | "reason" | "message">): string {
-  return JSON.stringify([e.probe, e.container, e.reason, e.message]);
+function historyKey(e: Pick<HistoryEntry, "probe" | "container" | "reason" | "message" | "aggregated">): string {
+  return JSON.stringify([e.probe, e.container, e.reason, e.message, e.aggregated === true]);
 }

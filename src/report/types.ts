@@ -123,6 +123,11 @@ export interface HistoryEntry {
   message: string;
   /** Occurrences folded into this entry (event count increases with the same probe, container, reason, message). */
   count: number;
+  /**
+   * True when the occurrences came through client-go's aggregated event (`(combined from similar events): `):
+   * the message is the newest of the combined ones, and the container is not known.
+   */
+  aggregated?: boolean;
 }
 
 export interface ProbeFailures {
@@ -141,8 +146,10 @@ export interface ProbeFailures {
 
 /** The memory that makes counting exact across relists and operator restarts. Not for humans. */
 export interface EventCursor {
-  /** The event's metadata.uid (namespace/name when it has none). */
-  uid: string;
+  /** The event's metadata.name, which it keeps when the API server's TTL deletes it and it is created again. */
+  name?: string;
+  /** The event's metadata.uid: cursors written before events were known by name. */
+  uid?: string;
   /** The event count already counted. */
   count: number;
   /** The event's newest observation time, RFC3339; orders cursors for eviction. */
@@ -164,8 +171,10 @@ export interface ContainerTracking {
 export interface ReportTracking {
   /** The newest events already counted, with the count counted. */
   events: EventCursor[];
-  /** Events not in `events` whose time is at or before this mark were counted before their cursor was evicted. */
+  /** The newest observation among evicted cursors (see src/report/event-cursors.ts for the rules). */
   eventsCountedUntil?: string;
+  /** The greatest name among evicted cursors: events named up to it were counted before. */
+  eventsNamedUntil?: string;
   containers: ContainerTracking[];
 }
 

@@ -49,7 +49,7 @@ describe("Connectivity", () => {
     }
     const errors = logs.lines.filter((l) => l.level === "error");
     expect(errors.map((l) => l.msg)).toEqual([
-      expect.stringContaining("apply deploy/rbac.yaml"),
+      expect.stringContaining("apply the RBAC of deploy/base/rbac.yaml (kubectl apply -k deploy/)"),
       expect.stringContaining("the PodHealthReport CRD is not installed: kubectl apply -f crds/"),
     ]);
     c.recovered("/api/v1/events", "list");

@@ -2,9 +2,9 @@
 // compacts its history (410 Gone), fails requests (500) and throttles (429 + Retry-After). Each runs next to a
 // reference cluster with the same seed and the same simulated time, whose controller sees no trouble: the
 // reports must come out the same.
-import type { CoreEvent, PodHealthReport } from "../../src/report/index.js";
+import type { PodHealthReport } from "../../src/report/index.js";
 import { runScenario, startKubelet, type Kubelet } from "../../src/sim/kubelet/index.js";
-import { countingView, divergence, recordingReportApi, report, reports, runAll, startController, startEnv, waitFor, type Env, type WriteRecord, stopControllers } from "./e2e-helpers.js";
+import { countingView, divergence, probeEventCount, recordingReportApi, report, reports, runAll, startController, startEnv, waitFor, type Env, type WriteRecord, stopControllers } from "./e2e-helpers.js";
 
 function views(env: Env): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -13,12 +13,6 @@ function views(env: Env): Record<string, unknown> {
     out[`${r.metadata.namespace}/${r.metadata.name}`] = countingView(r);
   }
   return out;
-}
-
-function livenessEventCount(env: Env, pod: string): number {
-  return (env.cluster.store.list("events", "default") as CoreEvent[])
-    .filter((e) => e.involvedObject?.name === pod && e.reason === "Unhealthy" && (e.message ?? "").startsWith("Liveness probe failed"))
-    .reduce((n, e) => n + (e.count ?? 1), 0);
 }
 
 describe("controller end to end, under trouble", () => {
@@ -63,7 +57,7 @@ describe("controller end to end, under trouble", () => {
     await waitFor("same counts as the uninterrupted controller", () => JSON.stringify(views(test)) === JSON.stringify(views(ref)));
     expect(views(test)).toEqual(views(ref));
     const api = report(test, "default", "api") as PodHealthReport;
-    expect(api.status.probeFailures.liveness).toBe(livenessEventCount(test, "api"));
+    expect(api.status.probeFailures.liveness).toBe(probeEventCount(test, "api", "Liveness"));
     expect((report(test, "default", "web") as PodHealthReport).status.crashLoop.count).toBeGreaterThan(3);
     await reference.controller.stop();
     await current.controller.stop();

@@ -8,7 +8,7 @@ import { statusOf } from "../../src/controller/errors.js";
 import { KubeHttp } from "../../src/controller/kube.js";
 import { reportApi, type ReportApi } from "../../src/controller/report-api.js";
 import { createLogger } from "../../src/log.js";
-import { RESOURCE_KEY, type PodHealthReport } from "../../src/report/index.js";
+import { RESOURCE_KEY, withProbeFailures, type CoreEvent, type PodHealthReport } from "../../src/report/index.js";
 import { startSimCluster, type SimCluster, type SimClusterOptions } from "../../src/sim/index.js";
 import { ManualClock } from "../../src/sim/kubelet/index.js";
 import { derivePodStatus } from "../../src/status/index.js";
@@ -21,14 +21,21 @@ export interface Env {
   close(): Promise<void>;
 }
 
-export interface EnvOptions extends Pick<SimClusterOptions, "onRequest"> {
+export interface EnvOptions extends Pick<SimClusterOptions, "onRequest" | "crdDirs"> {
   /** Fault durations (down for 30 s, …) run on the simulated clock instead of the wall clock. */
   faultsOnSimTime?: boolean;
 }
 
 export async function startEnv(namespaces: string[] = [], options: EnvOptions = {}): Promise<Env> {
   const clock = new ManualClock();
-  const cluster = await startSimCluster({ clock, namespaces, bookmarkIntervalMs: 1_000, onRequest: options.onRequest, faultClock: options.faultsOnSimTime ? clock : undefined });
+  const cluster = await startSimCluster({
+    clock,
+    namespaces,
+    bookmarkIntervalMs: 1_000,
+    onRequest: options.onRequest,
+    crdDirs: options.crdDirs,
+    faultClock: options.faultsOnSimTime ? clock : undefined,
+  });
   const kc = new KubeConfig();
   kc.loadFromString(JSON.stringify(cluster.kubeConfig()));
   return { cluster, clock, kc, close: () => cluster.close() };
@@ -144,8 +151,10 @@ export function divergence(env: Env, filter: (p: Pod) => boolean = () => true): 
       continue;
     }
     const d = derivePodStatus(pod, now);
+    // The engine's verdict, with the probe failures the report counted (a ready pod that failed one lately is Degraded).
+    const verdict = r.status?.probeFailures ? withProbeFailures(d, r.status.probeFailures, now.getTime()) : d;
     const got = { uid: r.spec?.podUID, status: r.status?.status, ready: r.status?.ready, restarts: r.status?.restarts, health: r.status?.health };
-    const want = { uid: pod.metadata?.uid, status: d.status, ready: d.ready, restarts: d.restarts, health: d.health };
+    const want = { uid: pod.metadata?.uid, status: d.status, ready: d.ready, restarts: d.restarts, health: verdict.health };
     if (JSON.stringify(got) !== JSON.stringify(want)) out.push(`${key}: report ${JSON.stringify(got)} != pod ${JSON.stringify(want)}`);
   }
   for (const key of byKey.keys()) out.push(`${key}: report without pod`);
@@ -205,6 +214,13 @@ export function countingView(r: PodHealthReport | undefined): unknown {
       history: s.probeFailures.history.map((h) => ({ time: h.time, probe: h.probe, reason: h.reason, container: h.container, count: h.count, message: h.message })),
     },
   };
+}
+
+/** The failures of one probe of `pod` (in namespace default) the events on the server tell: their counts summed. */
+export function probeEventCount(env: Env, pod: string, probe: "Liveness" | "Readiness" | "Startup"): number {
+  return (env.cluster.store.list("events", "default") as CoreEvent[])
+    .filter((e) => e.involvedObject?.name === pod && e.reason === "Unhealthy" && (e.message ?? "").startsWith(`${probe} probe failed`))
+    .reduce((n, e) => n + (e.count ?? 1), 0);
 }
 
 /** Advances several simulated clusters in lock step. */

@@ -2,14 +2,7 @@
 // PodHealthReports through the HTTP API, assertions on what the API server holds.
 import { RESOURCE_KEY, type PodHealthReport } from "../../src/report/index.js";
 import { runScenario, type Kubelet } from "../../src/sim/kubelet/index.js";
-import type { CoreEvent } from "../../src/report/index.js";
-import { divergence, report, run, runAll, startController, startEnv, waitFor, type Env, stopControllers } from "./e2e-helpers.js";
-
-function livenessEventCount(env: Env, pod: string): number {
-  return (env.cluster.store.list("events", "default") as CoreEvent[])
-    .filter((e) => e.involvedObject?.name === pod && e.reason === "Unhealthy" && (e.message ?? "").startsWith("Liveness probe failed"))
-    .reduce((n, e) => n + (e.count ?? 1), 0);
-}
+import { divergence, probeEventCount, report, run, runAll, startController, startEnv, waitFor, type Env, stopControllers } from "./e2e-helpers.js";
 
 describe("controller end to end", () => {
   let env: Env;
@@ -41,7 +34,7 @@ describe("controller end to end", () => {
     expect(later.status.crashLoop.count).toBeGreaterThan(first.status.crashLoop.count);
     expect(later.status.crashLoop.container).toBe("app");
 
-    await waitFor("liveness failures counted", () => (report(env, "default", "api")?.status?.probeFailures?.liveness ?? 0) === livenessEventCount(env, "api"));
+    await waitFor("liveness failures counted", () => (report(env, "default", "api")?.status?.probeFailures?.liveness ?? 0) === probeEventCount(env, "api", "Liveness"));
     const api = report(env, "default", "api") as PodHealthReport;
     expect(api.status.probeFailures.liveness).toBeGreaterThanOrEqual(3);
     const entry = api.status.probeFailures.history.find((h) => h.probe === "liveness");

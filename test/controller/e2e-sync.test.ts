@@ -1,15 +1,12 @@
 // End to end, what the controller does with time and with a partial view: no reconcile before every cache is
 // filled (a slow pod list must not look like deleted pods), a resync that re-reads the caches instead of the
 // server, verdicts that change with time alone, and count-only changes written at most once per interval.
-import type { CoreEvent, PodHealthReport } from "../../src/report/index.js";
+import type { PodHealthReport } from "../../src/report/index.js";
+import path from "node:path";
+import { KubeHttp } from "../../src/controller/kube.js";
+import { packageRoot, readCrds } from "../../src/sim/index.js";
 import { runScenario, type Kubelet } from "../../src/sim/kubelet/index.js";
-import { countingView, divergence, recordingReportApi, report, reports, run, sleep, startController, startEnv, stopControllers, waitFor, type Env, type WriteRecord } from "./e2e-helpers.js";
-
-function probeEventCount(env: Env, pod: string, kind: string): number {
-  return (env.cluster.store.list("events", "default") as CoreEvent[])
-    .filter((e) => e.involvedObject?.name === pod && e.reason === "Unhealthy" && (e.message ?? "").startsWith(`${kind} probe failed`))
-    .reduce((n, e) => n + (e.count ?? 1), 0);
-}
+import { countingView, divergence, probeEventCount, recordingReportApi, report, reports, run, sleep, startController, startEnv, stopControllers, waitFor, type Env, type WriteRecord } from "./e2e-helpers.js";
 
 describe("controller end to end: sync, resync and write pacing", () => {
   let env: Env;
@@ -48,6 +45,22 @@ describe("controller end to end: sync, resync and write pacing", () => {
     expect(writes.filter((w) => w.op === "delete" || w.op === "create")).toEqual([]);
     for (const r of reports(env)) expect(countingView(r)).toEqual(before.get(r.metadata.name));
     expect(report(env, "default", "api")?.status?.probeFailures.liveness).toBe(probeEventCount(env, "api", "Liveness"));
+  });
+
+  it("without the CRD: says once what to do, stays not ready, and starts working when the CRD is applied", async () => {
+    await env.close();
+    env = await startEnv([], { crdDirs: [] });
+    kubelets.push(runScenario(env.cluster.store, env.clock, { scenario: "healthy", name: "ok" }));
+    const { controller, logs } = startController(env);
+    await waitFor("the missing CRD told", () => logs.lines.some((l) => l.level === "error" && String(l.msg).includes("the PodHealthReport CRD is not installed: kubectl apply -f crds/")));
+    await sleep(1_500);
+    expect(logs.lines.filter((l) => l.level === "error" && l.module === "connectivity")).toHaveLength(1);
+    expect(controller.isReady).toBe(false);
+    const crd = (await readCrds([path.join(packageRoot(), "crds")]))[0];
+    await new KubeHttp(env.kc).post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+    await waitFor("ready", () => controller.isReady, 20_000);
+    await waitFor("a report", () => report(env, "default", "ok") !== undefined, 20_000);
+    expect(logs.lines.some((l) => l.level === "info" && String(l.msg).includes("works now"))).toBe(true);
   });
 
   it("resyncs from its caches: the periodic resync asks the server for nothing", async () => {

@@ -221,6 +221,22 @@ describe("Reconciler", () => {
     expect(conflicts()).toBe(1);
   });
 
+  it("when the report vanishes under a write (its pod's garbage collection, a user), reads again and recreates it", async () => {
+    let cached: CachedReport | undefined = undefined;
+    const { r, api, pods, conflicts } = setup({ cachedReport: () => cached });
+    pods.set("ns/web", runningPod("web"));
+    await r.reconcile("ns/web");
+    // The cache still has the report, the server no longer does.
+    cached = cacheForm(api.items.get("ns/web"));
+    r.forget("ns/web");
+    api.items.delete("ns/web");
+    pods.set("ns/web", runningPod("web", { restarts: 1 }));
+    expect(await r.reconcile("ns/web")).toBe("created");
+    expect(api.calls.slice(-4)).toEqual(["status web", "get web", "create web", "status web"]);
+    expect(api.items.get("ns/web")?.status.restarts).toBe(1);
+    expect(conflicts()).toBe(0);
+  });
+
   it("gives up after repeated conflicts and lets the queue retry", async () => {
     const { r, api, pods } = setup();
     pods.set("ns/web", runningPod("web"));
@@ -302,6 +318,7 @@ describe("Reconciler", () => {
     it("writes what it holds when asked to flush (shutdown)", async () => {
       const { r, api, pods, events, setNow } = setup({ countWriteIntervalMs: 30_000 });
       pods.set("ns/web", runningPod("web"));
+      events.set("ns/web", [readinessEvent("web", 1, T0 - 1_000)]);
       await r.reconcile("ns/web");
       setNow(T0 + 5_000);
       events.set("ns/web", [readinessEvent("web", 2, T0 + 4_000)]);
@@ -330,6 +347,23 @@ describe("Reconciler", () => {
     });
   });
 
+  describe("probe failures of a ready pod", () => {
+    it("make it Degraded, naming the probe, until the newest failure is ten minutes old; it comes back then", async () => {
+      const { r, api, pods, events, requeues, setNow } = setup();
+      pods.set("ns/web", runningPod("web"));
+      events.set("ns/web", [readinessEvent("web", 3, T0 - 60_000)]);
+      await r.reconcile("ns/web");
+      expect(api.items.get("ns/web")?.status).toMatchObject({ status: "Running", ready: "1/1", health: "Degraded", reason: "ReadinessProbeFailing" });
+      expect(api.items.get("ns/web")?.status.message).toContain('readiness probe of container "app" failed at');
+      const due = T0 - 60_000 + 10 * 60_000 + 1;
+      expect(requeues).toContainEqual(["ns/web", due - T0]);
+      setNow(due);
+      await r.reconcile("ns/web");
+      expect(api.items.get("ns/web")?.status).toMatchObject({ health: "Healthy" });
+      expect(api.items.get("ns/web")?.status.reason).toBeUndefined();
+    });
+  });
+
   describe("report-mode unhealthy", () => {
     it("does not count a pod's earlier failures again when it fails anew after its report was deleted", async () => {
       const { r, api, pods, events, setNow } = setup({ reportMode: "unhealthy", healthyGraceMs: 300_000 });
@@ -337,16 +371,17 @@ describe("Reconciler", () => {
       events.set("ns/web", [readinessEvent("web", 5, T0 - 1_000)]);
       expect(await r.reconcile("ns/web")).toBe("created");
       expect(api.items.get("ns/web")?.status.probeFailures.readiness).toBe(5);
-      // It recovers and stays Healthy past the grace: the report goes (its events stay, for an hour).
+      // It recovers, and once its last probe failure is ten minutes old it is Healthy; past the grace the report
+      // goes (its events stay, for an hour).
       pods.set("ns/web", runningPod("web"));
-      setNow(T0 + 60_000);
+      setNow(T0 + 11 * 60_000);
       await r.reconcile("ns/web");
-      setNow(T0 + 60_000 + 300_000);
+      setNow(T0 + 16 * 60_000);
       expect(await r.reconcile("ns/web")).toBe("deleted");
       // It fails once more: 6 in all, not 5 + 6.
-      setNow(T0 + 400_000);
+      setNow(T0 + 20 * 60_000);
       pods.set("ns/web", runningPod("web", { ready: false }));
-      events.set("ns/web", [readinessEvent("web", 6, T0 + 399_000)]);
+      events.set("ns/web", [readinessEvent("web", 6, T0 + 20 * 60_000 - 1_000)]);
       expect(await r.reconcile("ns/web")).toBe("created");
       expect(api.items.get("ns/web")?.status.probeFailures.readiness).toBe(6);
     });

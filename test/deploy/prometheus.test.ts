@@ -1,12 +1,12 @@
 // The alert rules as shipped: promtool accepts them, the PrometheusRule holds exactly the plain rules file's rules,
 // every alert has a severity, a summary, a description and a runbook, and promtool's unit tests show each one
-// firing and not firing. The PodMonitor scrapes the Deployment's pods on the port the probes use.
+// firing and not firing. The ServiceMonitor names the job as the rules expect and scrapes the port the probes use.
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 import { promtool } from "../metrics/promtool.js";
-import { DEPLOY_DIR, ROOT, findOne, readManifestFile, readManifests, type Manifest } from "./helpers.js";
+import { DEPLOY_DIR, MONITORING_DIR, ROOT, findOne, installManifests, readManifestFile, type Manifest } from "./helpers.js";
 
 interface Rule {
   alert?: string;
@@ -32,7 +32,7 @@ describe("alert rules", () => {
   });
 
   it("are the same in the PrometheusRule as in the plain rules file", () => {
-    const pr = findOne(readManifestFile(path.join(PROM_DIR, "prometheusrule.yaml")), "PrometheusRule");
+    const pr = findOne(readManifestFile(path.join(MONITORING_DIR, "prometheusrule.yaml")), "PrometheusRule");
     expect(pr.apiVersion).toBe("monitoring.coreos.com/v1");
     expect(pr.spec).toEqual(rules);
   });
@@ -69,26 +69,28 @@ describe("alert rules", () => {
   });
 });
 
-describe("PodMonitor", () => {
+describe("ServiceMonitor", () => {
   type Deployment = Manifest & {
-    spec: { template: { metadata: { labels: Record<string, string> }; spec: { containers: Array<{ ports?: Array<{ name?: string }>; livenessProbe?: { httpGet?: { path: string; port: string } }; readinessProbe?: { httpGet?: { path: string; port: string } } }> } } };
+    spec: { template: { spec: { containers: Array<{ ports?: Array<{ name?: string }>; livenessProbe?: { httpGet?: { path: string; port: string } }; readinessProbe?: { httpGet?: { path: string; port: string } } }> } } };
   };
-  const deployment = findOne(readManifests(DEPLOY_DIR), "Deployment") as Deployment;
-  const monitor = findOne(readManifestFile(path.join(PROM_DIR, "podmonitor.yaml")), "PodMonitor") as Manifest & {
-    spec: { jobLabel: string; selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: Array<{ port: string; path: string; honorLabels?: boolean }> };
+  const docs = installManifests();
+  const deployment = findOne(docs, "Deployment") as Deployment;
+  const monitor = findOne(docs, "ServiceMonitor") as Manifest & {
+    spec: { jobLabel: string; selector: { matchLabels: Record<string, string> }; endpoints: Array<{ port: string; path: string; honorLabels?: boolean }> };
   };
-  const labels = deployment.spec.template.metadata.labels;
+  const service = findOne(docs, "Service", "pod-health-operator-metrics") as Manifest & { metadata: { labels: Record<string, string> }; spec: { ports: Array<{ name: string; targetPort: string }> } };
   const container = deployment.spec.template.spec.containers[0];
 
-  it("selects the operator's pods and names the job as the rules expect", () => {
-    for (const [k, v] of Object.entries(monitor.spec.selector.matchLabels)) expect(labels[k]).toBe(v);
-    expect(labels[monitor.spec.jobLabel]).toBe("pod-health-operator");
+  it("selects the metrics Service and names the job as the rules expect", () => {
+    for (const [k, v] of Object.entries(monitor.spec.selector.matchLabels)) expect(service.metadata.labels[k]).toBe(v);
+    expect(service.metadata.labels[monitor.spec.jobLabel]).toBe("pod-health-operator");
     expect(alerts.find((a) => a.alert === "PodHealthOperatorDown")?.expr).toContain('job="pod-health-operator"');
   });
 
   it("scrapes the metrics port with honorLabels, so the per-pod labels stay the monitored pod's", () => {
-    const [endpoint] = monitor.spec.podMetricsEndpoints;
-    expect(container.ports?.map((p) => p.name)).toContain(endpoint.port);
+    const [endpoint] = monitor.spec.endpoints;
+    const port = service.spec.ports.find((p) => p.name === endpoint.port);
+    expect(container.ports?.map((p) => p.name)).toContain(port?.targetPort);
     expect(endpoint).toMatchObject({ path: "/metrics", honorLabels: true });
   });
 

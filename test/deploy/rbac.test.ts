@@ -1,5 +1,5 @@
 // Least privilege as a tested fact: the controller runs a realistic life against a simulated cluster that
-// authorizes every request with deploy/rbac.yaml as the operator's ServiceAccount. Nothing it does is denied,
+// authorizes every request with deploy/base/rbac.yaml as the operator's ServiceAccount. Nothing it does is denied,
 // and every verb the RBAC grants is used at least once, so the manifest grants neither too little nor too much.
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
@@ -11,7 +11,7 @@ import { startSimCluster } from "../../src/sim/index.js";
 import { ManualClock, runScenario, type Kubelet } from "../../src/sim/kubelet/index.js";
 import { grantCovers, grantsFor, parsePolicy, rbacAuthorizer, type RbacPolicy, type RequestAttributes } from "../../src/sim/rbac.js";
 import { report, run, startController, stopControllers, waitFor, type Env } from "../controller/e2e-helpers.js";
-import { DEPLOY_DIR, OPERATOR_SA, readManifestFile, type Manifest } from "./helpers.js";
+import { BASE_DIR, OPERATOR_SA, readManifestFile, type Manifest } from "./helpers.js";
 
 interface Seen {
   attrs: RequestAttributes;
@@ -21,7 +21,7 @@ interface Seen {
 const LEADER: RunOptions = { leaderElect: "true", leaderElectNamespace: OPERATOR_SA.namespace };
 
 function rbacDocs(): Manifest[] {
-  return readManifestFile(path.join(DEPLOY_DIR, "rbac.yaml"));
+  return readManifestFile(path.join(BASE_DIR, "rbac.yaml"));
 }
 
 function describeRequest(a: RequestAttributes): string {
@@ -65,7 +65,7 @@ function racingReportApi(env: Env, race: { key: string | null; fired: number }):
   };
 }
 
-describe("deploy/rbac.yaml against the controller", () => {
+describe("deploy/base/rbac.yaml against the controller", () => {
   let env: Env | undefined;
   const kubelets: Kubelet[] = [];
   afterEach(async () => {
@@ -146,7 +146,7 @@ describe("deploy/rbac.yaml against the controller", () => {
     expect({ denied, unused }).toEqual({ denied: [], unused: [] });
   });
 
-  /** deploy/rbac.yaml with one verb taken away from one resource of the core group. */
+  /** deploy/base/rbac.yaml with one verb taken away from one resource of the core group. */
   function without(verb: string, resource: string): RbacPolicy {
     const docs = rbacDocs().map((d) => structuredClone(d));
     const role = docs.find((d) => d.kind === "ClusterRole") as Manifest & { rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> };
@@ -174,7 +174,7 @@ describe("deploy/rbac.yaml against the controller", () => {
     // Said once, at error, with what to do; not once per retry.
     const told = logs.lines.filter((l) => l.level === "error" && l.module === "connectivity" && l.source === "/api/v1/events");
     expect(told).toHaveLength(1);
-    expect(String(told[0].msg)).toContain("apply deploy/rbac.yaml");
+    expect(String(told[0].msg)).toContain("apply the RBAC of deploy/base/rbac.yaml (kubectl apply -k deploy/)");
     // Nothing else was refused: pods and reports were listed and watched.
     expect(new Set(seen.filter((s) => !s.allowed).map((s) => describeRequest(s.attrs)))).toEqual(new Set(["list core/events"]));
   });

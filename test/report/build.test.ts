@@ -126,7 +126,7 @@ describe("buildReport", () => {
     const next = build(pod(), [liveness("e1", 2)], 10, partial as unknown as PodHealthReport);
     // Without cursors the event is new again: counted totals keep their memory, the cursor list restarts.
     expect(next.status.probeFailures.liveness).toBe(4);
-    expect(next.status.tracking.events).toEqual([{ uid: "e1", count: 2, time: at(2) }]);
+    expect(next.status.tracking.events).toEqual([{ name: "web-0.e1", count: 2, time: at(2) }]);
   });
 
   test("messages are truncated with an ellipsis", () => {

@@ -100,6 +100,7 @@ function richReport(): PodHealthReport {
     event({ uid: "w", reason: "ProbeWarning", message: "Readiness probe warning: redirect", last: 20 }),
     event({ uid: "h", reason: "FailedPostStartHook", message: "PostStartHook failed", last: 21 }),
     event({ uid: "s", reason: "Unhealthy", message: "Startup probe failed: timeout", last: 22 }),
+    event({ uid: "g", reason: "Unhealthy", message: "(combined from similar events): Readiness probe failed: timeout", last: 23 }),
   ];
   const options = { ...OPTIONS, eventCursorLimit: 3 };
   return buildReport({ pod: richPod(), events, now: new Date(T0), options });
@@ -166,7 +167,9 @@ describe("crds/podhealthreports.yaml", () => {
 
   test("the rich report exercises every status field the schema declares", () => {
     const seen = new Set(paths(roundTrip(richReport()).status, ".status"));
-    const missing = schemaPaths(schema.properties?.status ?? {}, ".status").filter((p) => !seen.has(p));
+    // A cursor's uid is only read, from reports written before cursors were kept by event name.
+    const readOnly = new Set([".status.tracking.events[].uid"]);
+    const missing = schemaPaths(schema.properties?.status ?? {}, ".status").filter((p) => !seen.has(p) && !readOnly.has(p));
     expect(missing).toEqual([]);
   });
 });

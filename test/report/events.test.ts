@@ -36,7 +36,7 @@ describe("reading an event", () => {
       eventTime: "2025-03-01T10:00:01.123456Z",
       series: { count: 3, lastObservedTime: "2025-03-01T10:00:09.999999Z" },
     };
-    expect(readEvent(e)).toMatchObject({ key: "e", count: 3, time: Date.parse(at(9)), container: "app" });
+    expect(readEvent(e)).toMatchObject({ name: "web-0.e", uid: "e", aggregated: false, count: 3, time: Date.parse(at(9)), container: "app" });
   });
 
   test("a back-off event without fieldPath names its container from the message", () => {

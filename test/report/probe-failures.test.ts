@@ -133,7 +133,7 @@ describe("probe failures from events", () => {
     expect(fold([events, events, [...events].reverse()])).toEqual(once);
   });
 
-  describe("with few cursors, evicted events fall under the high-water mark", () => {
+  describe("with few cursors, evicted events fall under the marks", () => {
     const options = { ...OPTIONS, eventCursorLimit: 2 };
     const a = liveness("a", 1, 1);
     const b = liveness("b", 1, 2);
@@ -146,8 +146,9 @@ describe("probe failures from events", () => {
     ])("$name", ({ steps, want }) => {
       const counts = fold(steps, options);
       expect(counts.probeFailures.liveness).toBe(want);
-      expect(counts.tracking.events.map((e) => e.uid)).toEqual(["c", "b"]);
+      expect(counts.tracking.events.map((e) => e.name)).toEqual(["web-0.c", "web-0.b"]);
       expect(counts.tracking.eventsCountedUntil).toBe("2025-03-01T10:00:01Z");
+      expect(counts.tracking.eventsNamedUntil).toBe("web-0.a");
     });
   });
 });
