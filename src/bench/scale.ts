@@ -25,6 +25,7 @@ import { ControllerProcess, SimProcess, waitUntil } from "./children.js";
 import { cpuSeconds, memory, procAvailable } from "./proc.js";
 import { recordWatch, download } from "./replay.js";
 import type { Counters } from "./scale-sim.js";
+import { sizingFor } from "./sizing.js";
 import { fmt, formatTable, quantile, type Row } from "./table.js";
 
 export interface BenchOptions {
@@ -42,16 +43,9 @@ export interface BenchOptions {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/**
- * What the Deployment runs the controller with for `pods` pods (the sizing rule the README states):
- *   - a young generation of 4 MiB semi-spaces instead of Node's much larger default, which otherwise more than
- *     doubles the resident set for the same live heap (20,000 pods: 515 MiB against 280 MiB, for 2 % more CPU);
- *   - an old generation capped at 96 MiB + 4.5 MiB per 1,000 pods, over twice the live heap measured (31 MiB +
- *     2.2 KiB per pod), so that V8 collects before it grows the heap instead of after (50,000 pods: 356 MiB
- *     resident against 458 MiB uncapped).
- */
+/** What the Deployment runs the controller with for `pods` pods (the sizing rule, sizing.ts). */
 export function deploymentNodeOptions(pods: number): string {
-  return `--max-semi-space-size=4 --max-old-space-size=${Math.ceil(96 + (4.5 * pods) / 1000)}`;
+  return sizingFor(pods).nodeOptions;
 }
 
 /** Waits until the process has used less than `quietMs` of CPU in a `windowMs` window; returns its CPU then. */
@@ -236,6 +230,9 @@ export async function runBench(o: BenchOptions): Promise<Row[]> {
     const { floor, stock } = base;
     row({ section: "memory after sync", what: "controller RSS (high-water mark)", value: `${fmt.mib(memAfterSync.rss)} (${fmt.mib(memAfterSync.hwm)})`, goal: o.pods >= 50_000 ? "< 400 MiB" : undefined, met: o.pods >= 50_000 ? memAfterSync.hwm < 400 * 1024 * 1024 : undefined });
     row({ section: "memory after sync", what: "controller RSS per pod", value: fmt.kib(memAfterSync.rss / o.pods) });
+    const sizing = sizingFor(o.pods);
+    row({ section: "memory after sync", what: "sizing rule's request / limit (README)", value: `${sizing.requestMiB} MiB / ${sizing.limitMiB} MiB`, goal: "high-water mark <= request", met: memAfterSync.hwm <= sizing.requestMiB * 1024 * 1024 });
+
     row({ section: "memory after sync", what: "controller live heap after GC (at start)", value: `${fmt.mib(heapAfterSync.heapUsed)} (${fmt.mib(startHeap.heapUsed)})` });
     row({ section: "memory after sync", what: "controller live heap per pod", value: fmt.kib(heapPerPod) });
     row({ section: "memory after sync", what: "floor: report fields kept, heap per pod", value: fmt.kib(floor.heapPerPod) });

@@ -27,6 +27,7 @@ import {
   objectId,
   type Manifest,
 } from "./helpers.js";
+import { sizingFor } from "../../src/bench/sizing.js";
 import { restrictedViolations, type ContainerLike, type PodSpecLike } from "./pod-security.js";
 import { schemaErrors } from "./schemas.js";
 
@@ -419,5 +420,20 @@ describeKubectl("kubectl apply -k against the simulated cluster", () => {
     expect(applied.stdout).not.toContain("deployment.apps");
     const sts = await kubectl("get", "sts", "pod-health-operator", "-n", OPERATOR_SA.namespace);
     expect(sts.stdout.split("\n")[1]).toMatch(/^pod-health-operator\s+0\/3\s/);
+  });
+});
+
+describe("memory follows the sizing rule (README, src/bench/sizing.ts)", () => {
+  // The sharded overlay's pod is the Deployment's but for its arguments (tested above), so one check covers both.
+  test("the Deployment: NODE_OPTIONS, request and limit are the rule's for one pod count", () => {
+    const c = deployment.spec.template.spec.containers[0];
+    const options = c.env?.find((e) => e.name === "NODE_OPTIONS")?.value ?? "";
+    const oldSpace = Number(/--max-old-space-size=(\d+)/.exec(options)?.[1]);
+    // The pod count the old generation was sized for, then every figure the rule gives for it.
+    const pods = Math.round(((oldSpace - 96) / 4.5) * 1000);
+    const rule = sizingFor(pods);
+    expect(options).toBe(rule.nodeOptions);
+    expect(c.resources?.requests?.memory).toBe(`${rule.requestMiB}Mi`);
+    expect(c.resources?.limits?.memory).toBe(`${rule.limitMiB}Mi`);
   });
 });
