@@ -43,10 +43,6 @@ export interface BenchOptions {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** What the Deployment runs the controller with for `pods` pods (the sizing rule, sizing.ts). */
-export function deploymentNodeOptions(pods: number): string {
-  return sizingFor(pods).nodeOptions;
-}
 
 /** Waits until the process has used less than `quietMs` of CPU in a `windowMs` window; returns its CPU then. */
 async function settle(pid: number, windowMs = 500, quietMs = 10, maxMs = 60_000): Promise<number> {
@@ -312,7 +308,7 @@ export async function main(argv: string[]): Promise<number> {
     durationS: opts.duration,
     restS: opts.rest,
     profileDir: opts.profile,
-    nodeOptions: opts.nodeOptions ?? deploymentNodeOptions(opts.pods),
+    nodeOptions: opts.nodeOptions ?? sizingFor(opts.pods).nodeOptions,
     out: (t) => process.stdout.write(t),
   });
   return 0;
