@@ -10,6 +10,7 @@
 import http from "node:http";
 import { CoreV1Api, KubeConfig, makeInformer, type V1Pod } from "@kubernetes/client-node";
 import { derivePodStatus } from "../status/index.js";
+import { eachLine } from "./lines.js";
 import { reportFields } from "./pods.js";
 import type { Pod } from "../status/types.js";
 
@@ -54,21 +55,11 @@ async function floor(server: string, counts: number[]): Promise<unknown[]> {
   say({ listed: kept.length, heapBefore: before, heapAfter: liveHeap() });
 
   const watch = await get(`${server}/api/v1/pods?watch=true`);
-  watch.setEncoding("utf8");
   const reached = reporter(counts);
   let n = 0;
-  let rest = "";
-  watch.on("data", (chunk: string) => {
-    rest += chunk;
-    let nl: number;
-    while ((nl = rest.indexOf("\n")) !== -1) {
-      const line = rest.slice(0, nl);
-      rest = rest.slice(nl + 1);
-      if (line === "") continue;
-      JSON.parse(line);
-      n++;
-    }
-    reached(n);
+  eachLine(watch, (line) => {
+    JSON.parse(line);
+    reached(++n);
   });
   return kept;
 }

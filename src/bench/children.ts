@@ -4,26 +4,12 @@ import { fork, spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { GcReport } from "../controller/gc-report.js";
+import { eachLine } from "./lines.js";
 import type { SimCommand, SimMessage } from "./scale-sim.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** dist/cli.js: the controller exactly as a user runs it. */
 export const CLI = path.join(HERE, "..", "cli.js");
-
-/** Calls `onLine` for each line `stream` writes; lines are not kept. */
-function eachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let rest = "";
-  stream.setEncoding("utf8");
-  stream.on("data", (chunk: string) => {
-    rest += chunk;
-    let nl: number;
-    while ((nl = rest.indexOf("\n")) !== -1) {
-      const line = rest.slice(0, nl);
-      rest = rest.slice(nl + 1);
-      if (line !== "") onLine(line);
-    }
-  });
-}
 
 function exited(proc: ChildProcess): Promise<number | null> {
   if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve(proc.exitCode);

@@ -4,6 +4,7 @@
 import { createReadStream, createWriteStream } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { eachLine } from "./lines.js";
 
 export interface RecordedEvent {
   /** Milliseconds after the recording started. */
@@ -49,17 +50,7 @@ export function recordWatch(url: string): Promise<Recorder> {
         reject(new Error(`watch ${url}: ${res.statusCode}`));
         return;
       }
-      res.setEncoding("utf8");
-      let rest = "";
-      res.on("data", (chunk: string) => {
-        rest += chunk;
-        let nl: number;
-        while ((nl = rest.indexOf("\n")) !== -1) {
-          const line = rest.slice(0, nl);
-          rest = rest.slice(nl + 1);
-          if (line !== "") events.push({ at: performance.now() - t0, line });
-        }
-      });
+      eachLine(res, (line) => events.push({ at: performance.now() - t0, line }));
       res.on("error", () => undefined);
       resolve({ events, stop: () => req.destroy() });
     });
