@@ -4,13 +4,7 @@
 // compact JSON in a fixed order (apimachinery's ObjectMeta puts managedFields last), so the cut is a search for
 // the key and a scan to its closing bracket; anything unexpected leaves the text as it was, to be parsed whole.
 
-const QUOTE = 34;
-const BACKSLASH = 92;
-const COMMA = 44;
-const OPEN_BRACE = 123;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
-const CLOSE_BRACE = 125;
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from "./json-chars.js";
 
 /** The index of the bracket that closes the array or object opening at `open`; -1 when the text ends first. */
 function closingBracket(text: string, open: number): number {

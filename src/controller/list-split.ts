@@ -5,14 +5,7 @@
 // Each item is handed over as text the moment its closing brace arrives; the other top-level fields (metadata)
 // are parsed at the end. Only the structure is scanned here; JSON.parse checks each item's syntax.
 
-const QUOTE = 34;
-const BACKSLASH = 92;
-const COMMA = 44;
-const COLON = 58;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from "./json-chars.js";
 
 type State =
   /** Before the opening brace of the list object. */
