@@ -6,7 +6,7 @@
 import type { CoreEvent } from "../../src/report/index.js";
 import { Rng } from "../../src/sim/kubelet/random.js";
 import { runScenario, type Kubelet } from "../../src/sim/kubelet/index.js";
-import { report, run, sleep, startController, startEnv, stopControllers, waitFor, type Env } from "./e2e-helpers.js";
+import { report, run, sleep, startController, startEnv, tearDown, waitFor, type Env } from "./e2e-helpers.js";
 
 /** Per event name, the largest count the API server ever stored for a probe failure about `pod`. */
 function trackProbeFailures(env: Env, pod: string): Map<string, number> {
@@ -29,11 +29,7 @@ describe("controller end to end: counts as the events tell them", () => {
   beforeEach(async () => {
     env = await startEnv();
   });
-  afterEach(async () => {
-    await stopControllers();
-    for (const k of kubelets.splice(0)) k.stop();
-    await env.close();
-  });
+  afterEach(() => tearDown(kubelets, [env]));
 
   /**
    * Runs `simMs` of simulated time in steps, stopping the controller at a few seeded random moments and

@@ -4,7 +4,7 @@
 // reports must come out the same.
 import type { PodHealthReport } from "../../src/report/index.js";
 import { runScenario, startKubelet, type Kubelet } from "../../src/sim/kubelet/index.js";
-import { countingView, divergence, probeEventCount, recordingReportApi, report, reports, runAll, startController, startEnv, waitFor, type Env, type WriteRecord, stopControllers } from "./e2e-helpers.js";
+import { countingView, divergence, probeEventCount, recordingReportApi, report, reports, runAll, startController, startEnv, tearDown, waitFor, type Env, type WriteRecord } from "./e2e-helpers.js";
 
 function views(env: Env): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -18,11 +18,7 @@ function views(env: Env): Record<string, unknown> {
 describe("controller end to end, under trouble", () => {
   const envs: Env[] = [];
   const kubelets: Kubelet[] = [];
-  afterEach(async () => {
-    await stopControllers();
-    for (const k of kubelets.splice(0)) k.stop();
-    for (const e of envs.splice(0)) await e.close();
-  });
+  afterEach(() => tearDown(kubelets, envs.splice(0)));
 
   async function twins(start: (env: Env) => void): Promise<[Env, Env]> {
     const ref = await startEnv();

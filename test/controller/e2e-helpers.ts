@@ -73,6 +73,16 @@ export async function stopControllers(): Promise<void> {
   await Promise.all(all.map((c) => c.stop()));
 }
 
+/**
+ * What every end-to-end test does after itself, in this order: stop the controllers it started, then the kubelets
+ * it ran (emptying `kubelets`), then close its clusters (an absent one is skipped).
+ */
+export async function tearDown(kubelets: Array<{ stop(): void }>, envs: ReadonlyArray<Env | undefined>): Promise<void> {
+  await stopControllers();
+  for (const k of kubelets.splice(0)) k.stop();
+  for (const e of envs) await e?.close();
+}
+
 export function startController(env: Env, opts: RunOptions = {}, extra: Partial<ControllerOptions> = {}): { controller: Controller; logs: LogSink } {
   const config = loadConfig({ ...FAST, ...opts }, {});
   const logs = new LogSink();

@@ -5,7 +5,7 @@
 // once the server is back every report equals the engine's derivation of its pod and every count its twin's.
 import { KubeHttp } from "../../src/controller/kube.js";
 import { runScenario, type Kubelet } from "../../src/sim/kubelet/index.js";
-import { countingView, divergence, reports, runAll, sleep, startController, startEnv, stopControllers, waitFor, type Env, type LogSink } from "./e2e-helpers.js";
+import { countingView, divergence, reports, runAll, sleep, startController, startEnv, tearDown, waitFor, type Env, type LogSink } from "./e2e-helpers.js";
 
 const SCENARIOS = [
   ["crashloop", "web"],
@@ -30,11 +30,7 @@ function reconnected(logs: LogSink): boolean {
 describe("controller end to end, when the API server goes away", () => {
   const envs: Env[] = [];
   const kubelets: Kubelet[] = [];
-  afterEach(async () => {
-    await stopControllers();
-    for (const k of kubelets.splice(0)) k.stop();
-    for (const e of envs.splice(0)) await e.close();
-  });
+  afterEach(() => tearDown(kubelets, envs.splice(0)));
 
   /** A reference cluster and a test cluster, with the same pods and clocks, each with a controller. */
   async function twins(): Promise<{ ref: Env; test: Env; logs: LogSink }> {

@@ -5,7 +5,7 @@ import { leaseClient, type Lease, type LeaseClient } from "../../src/controller/
 import { shardOf } from "../../src/controller/shard.js";
 import { startKubelet, type Kubelet } from "../../src/sim/kubelet/index.js";
 import type { Controller } from "../../src/controller/controller.js";
-import { divergence, pods, recordingReportApi, run, sleep, startController, startEnv, waitFor, type Env, type WriteRecord, stopControllers } from "./e2e-helpers.js";
+import { divergence, pods, recordingReportApi, run, sleep, startController, startEnv, tearDown, waitFor, type Env, type WriteRecord } from "./e2e-helpers.js";
 
 /** A lease client that can be cut off from the API server, as in a network partition. */
 function cuttable(env: Env, name: string): { client: LeaseClient; cut: { value: boolean } } {
@@ -27,11 +27,7 @@ function cuttable(env: Env, name: string): { client: LeaseClient; cut: { value: 
 describe("replicas end to end", () => {
   let env: Env;
   const kubelets: Kubelet[] = [];
-  afterEach(async () => {
-    await stopControllers();
-    for (const k of kubelets.splice(0)) k.stop();
-    await env.close();
-  });
+  afterEach(() => tearDown(kubelets, [env]));
 
   it("with leader election two replicas never both write, even when the leader is cut off", async () => {
     env = await startEnv();

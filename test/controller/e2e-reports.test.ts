@@ -2,7 +2,7 @@
 // PodHealthReports through the HTTP API, assertions on what the API server holds.
 import { RESOURCE_KEY, type PodHealthReport } from "../../src/report/index.js";
 import { runScenario, type Kubelet } from "../../src/sim/kubelet/index.js";
-import { divergence, probeEventCount, report, run, runAll, startController, startEnv, waitFor, type Env, stopControllers } from "./e2e-helpers.js";
+import { divergence, probeEventCount, report, run, runAll, startController, startEnv, tearDown, waitFor, type Env } from "./e2e-helpers.js";
 
 describe("controller end to end", () => {
   let env: Env;
@@ -10,11 +10,7 @@ describe("controller end to end", () => {
   beforeEach(async () => {
     env = await startEnv();
   });
-  afterEach(async () => {
-    await stopControllers();
-    for (const k of kubelets.splice(0)) k.stop();
-    await env.close();
-  });
+  afterEach(() => tearDown(kubelets, [env]));
 
   it("reports a crash loop with a rising count, and liveness failures with their messages", async () => {
     kubelets.push(runScenario(env.cluster.store, env.clock, { scenario: "crashloop", name: "web" }));

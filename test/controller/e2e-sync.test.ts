@@ -6,7 +6,7 @@ import path from "node:path";
 import { KubeHttp } from "../../src/controller/kube.js";
 import { packageRoot, readCrds } from "../../src/sim/index.js";
 import { runScenario, type Kubelet } from "../../src/sim/kubelet/index.js";
-import { countingView, divergence, probeEventCount, recordingReportApi, report, reports, run, sleep, startController, startEnv, stopControllers, waitFor, type Env, type WriteRecord } from "./e2e-helpers.js";
+import { countingView, divergence, probeEventCount, recordingReportApi, report, reports, run, sleep, startController, startEnv, tearDown, waitFor, type Env, type WriteRecord } from "./e2e-helpers.js";
 
 describe("controller end to end: sync, resync and write pacing", () => {
   let env: Env;
@@ -14,11 +14,7 @@ describe("controller end to end: sync, resync and write pacing", () => {
   beforeEach(async () => {
     env = await startEnv();
   });
-  afterEach(async () => {
-    await stopControllers();
-    for (const k of kubelets.splice(0)) k.stop();
-    await env.close();
-  });
+  afterEach(() => tearDown(kubelets, [env]));
 
   it("with a slow pod list, deletes and recreates no report and loses no count (no reconcile before every cache is filled)", async () => {
     for (const [scenario, name] of [["crashloop", "web"], ["liveness-failure", "api"], ["healthy", "ok"]]) {

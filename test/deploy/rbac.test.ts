@@ -10,7 +10,7 @@ import { RESOURCE_KEY, type PodHealthReport } from "../../src/report/index.js";
 import { startSimCluster } from "../../src/sim/index.js";
 import { ManualClock, runScenario, type Kubelet } from "../../src/sim/kubelet/index.js";
 import { grantCovers, grantsFor, parsePolicy, rbacAuthorizer, type RbacPolicy, type RequestAttributes } from "../../src/sim/rbac.js";
-import { report, run, startController, stopControllers, waitFor, type Env } from "../controller/e2e-helpers.js";
+import { report, run, startController, tearDown, waitFor, type Env } from "../controller/e2e-helpers.js";
 import { BASE_DIR, OPERATOR_SA, readManifestFile, type Manifest } from "./helpers.js";
 
 interface Seen {
@@ -69,9 +69,7 @@ describe("deploy/base/rbac.yaml against the controller", () => {
   let env: Env | undefined;
   const kubelets: Kubelet[] = [];
   afterEach(async () => {
-    await stopControllers();
-    for (const k of kubelets.splice(0)) k.stop();
-    await env?.close();
+    await tearDown(kubelets, [env]);
     env = undefined;
   });
 
